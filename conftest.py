@@ -1,0 +1,98 @@
+"""Shared personas for every test: one of each centre role, two contractor companies, a visitor.
+
+Tests take what they need (``manager``, ``provider_a_user``…) and get a fresh database each time.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from parkpact import testing
+from parkpact.contracts.models import Contract
+from parkpact.core.models import Role, User
+from parkpact.parks.models import Park, Zone
+from parkpact.providers.models import Provider
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_plain(settings: object) -> None:
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
+    settings.STORAGES = {  # type: ignore[attr-defined]
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    settings.SECURE_SSL_REDIRECT = False  # type: ignore[attr-defined]
+    settings.AXES_ENABLED = True  # type: ignore[attr-defined]
+
+
+@dataclass
+class World:
+    """Donghu-like ground for a test: a park with three zones, companies A and B, a contract each."""
+
+    park: Park
+    zones: list[Zone]
+    provider_a: Provider
+    provider_b: Provider
+    contract_a: Contract
+    contract_b: Contract
+
+
+@pytest.fixture
+def admin(db: None) -> User:
+    return testing.make_user(Role.ADMIN, "admin")
+
+
+@pytest.fixture
+def manager(db: None) -> User:
+    return testing.make_user(Role.MANAGER, "manager")
+
+
+@pytest.fixture
+def second_manager(db: None) -> User:
+    return testing.make_user(Role.MANAGER, "manager2")
+
+
+@pytest.fixture
+def inspector(db: None) -> User:
+    return testing.make_user(Role.INSPECTOR, "inspector")
+
+
+@pytest.fixture
+def finance(db: None) -> User:
+    return testing.make_user(Role.FINANCE, "finance")
+
+
+@pytest.fixture
+def auditor(db: None) -> User:
+    return testing.make_user(Role.AUDITOR, "auditor")
+
+
+@pytest.fixture
+def world(manager: User) -> World:
+    park = testing.make_park("Donghu")
+    zones = [testing.make_zone(park, x=i) for i in range(3)]
+    provider_a = testing.make_provider("Clean Co")
+    provider_b = testing.make_provider("Guard Co")
+    contract_a = testing.make_contract(provider_a, zones[:2], by=manager)
+    contract_b = testing.make_contract(
+        provider_b, zones, by=manager, service_kind=Contract.ServiceKind.SECURITY
+    )
+    return World(park, zones, provider_a, provider_b, contract_a, contract_b)
+
+
+@pytest.fixture
+def provider_a_user(world: World) -> User:
+    return testing.make_provider_user(world.provider_a)
+
+
+@pytest.fixture
+def provider_b_user(world: World) -> User:
+    return testing.make_provider_user(world.provider_b)
+
+
+def client_for(user: User | None) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

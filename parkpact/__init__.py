@@ -1,0 +1,1 @@
+"""ParkPact: contracting, supervision and payment of outsourced park services."""

@@ -1,0 +1,34 @@
+"""Role-aware navigation for the staff workspace."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .models import CENTRE_ROLES
+from .permissions import LEDGER_ROLES, SIGNED_IN_ROLES
+
+# (URL name, label, roles that see it), in menu order.
+NAVIGATION = [
+    ("core:home", _("Overview"), SIGNED_IN_ROLES),
+    ("parks:park_list", _("Parks"), SIGNED_IN_ROLES),
+    ("contracts:contract_list", _("Contracts"), SIGNED_IN_ROLES),
+    ("providers:provider_list", _("Providers"), CENTRE_ROLES),
+    ("core:ledger", _("Audit ledger"), LEDGER_ROLES),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    items = [
+        {"url": reverse(name), "label": label, "active": request.path.startswith(reverse(name))}
+        for name, label, roles in NAVIGATION
+        if user.has_role(*roles)
+    ]
+    # "Overview" is the root: mark it active only on the root itself.
+    if items:
+        items[0]["active"] = request.path == items[0]["url"]
+    return {"navigation": items}

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ParksConfig(AppConfig):
+    name = "parkpact.parks"
+    label = "parks"
+    verbose_name = _("Parks")

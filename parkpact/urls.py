@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from parkpact.api import api
+from parkpact.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", api.urls),
+    path("parks/", include("parkpact.parks.urls")),
+    path("providers/", include("parkpact.providers.urls")),
+    path("contracts/", include("parkpact.contracts.urls")),
+    path("", include("parkpact.core.urls")),
+]
