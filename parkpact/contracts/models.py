@@ -168,6 +168,7 @@ class VersionPart(models.Model):
     """Shared by the parts of a version's terms: they may change only while it is editable."""
 
     version: models.ForeignKey[ContractVersion, ContractVersion]
+    version_id: int | None
 
     class Meta:
         abstract = True

@@ -159,16 +159,22 @@ def update_draft_contract(
     return contract
 
 
+def _editable_version(pk: int | None) -> ContractVersion:
+    """Re-read a version under a row lock and refuse if its terms are already in force."""
+    version = (
+        ContractVersion.objects.select_for_update(of=("self",))
+        .select_related("contract", "amendment")
+        .get(pk=pk)
+    )
+    if not version.is_editable:
+        raise ValidationError(LOCKED_MESSAGE, code="terms_locked")
+    return version
+
+
 def update_version(*, version: ContractVersion, by: User, **changes: Any) -> ContractVersion:
     """Change the money terms of a version that is not yet in force."""
     with transaction.atomic():
-        version = (
-            ContractVersion.objects.select_for_update()
-            .select_related("contract")
-            .get(pk=version.pk)
-        )
-        if not version.is_editable:
-            raise ValidationError(LOCKED_MESSAGE, code="terms_locked")
+        version = _editable_version(version.pk)
         before = snapshot(version, VERSION_FIELDS)
         allowed = ["monthly_fee", "retention_rate", "termination_score", "termination_months"]
         if version.number > 1:
@@ -188,10 +194,9 @@ def save_term_part(*, part: TermPart, by: User) -> TermPart:
     """Add or change a standard, pay band or clause of a version that is not yet in force."""
     fields = PART_FIELDS[type(part)]
     kind = type(part)._meta.model_name
-    before = None
-    if part.pk:
-        before = snapshot(type(part).objects.get(pk=part.pk), fields)
     with transaction.atomic():
+        part.version = _editable_version(part.version_id)
+        before = snapshot(type(part).objects.get(pk=part.pk), fields) if part.pk else None
         save_audited(
             obj=part,
             fields=fields,
@@ -203,10 +208,9 @@ def save_term_part(*, part: TermPart, by: User) -> TermPart:
 
 
 def delete_term_part(*, part: TermPart, by: User) -> None:
-    if not part.version.is_editable:
-        raise ValidationError(LOCKED_MESSAGE, code="terms_locked")
     fields = PART_FIELDS[type(part)]
     with transaction.atomic():
+        _editable_version(part.version_id)
         record_event(
             actor=by,
             action=f"{type(part)._meta.model_name}.delete",
@@ -382,12 +386,12 @@ def draft_amendment(
             termination_score=latest.termination_score,
             termination_months=latest.termination_months,
         )
-        for model in (PerformanceStandard, PayBand, Clause):
-            fields = PART_FIELDS[model]
-            model.objects.bulk_create(  # type: ignore[attr-defined]
-                model(version=version, **{f: getattr(part, f) for f in fields})
-                for part in model.objects.filter(version=latest)  # type: ignore[attr-defined]
-            )
+        for parts in (latest.standards.all(), latest.pay_bands.all(), latest.clauses.all()):
+            for part in parts:
+                # A copy of the part, now belonging to the new version.
+                part.pk = None
+                part.version = version
+                part.save(force_insert=True)
         amendment = Amendment.objects.create(
             contract=contract, version=version, reason=reason, drafted_by=by
         )

@@ -22,7 +22,7 @@ CENTRE_ROLES = frozenset({Role.ADMIN, Role.MANAGER, Role.INSPECTOR, Role.FINANCE
 
 
 class ParkPactUserManager(UserManager["User"]):
-    def create_superuser(  # type: ignore[override]
+    def create_superuser(
         self, username: str, email: str | None = None, password: str | None = None, **extra: Any
     ) -> "User":
         extra.setdefault("role", Role.ADMIN)
@@ -34,7 +34,7 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
 
-    objects: ClassVar[ParkPactUserManager] = ParkPactUserManager()  # type: ignore[assignment]
+    objects: ClassVar[ParkPactUserManager] = ParkPactUserManager()
 
     class Meta:
         verbose_name = _("user")

@@ -22,7 +22,7 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
         field = instance._meta.get_field(name)
         if field.many_to_many:
             values[name] = sorted(getattr(instance, name).values_list("pk", flat=True))
-        elif field.is_relation:
+        elif isinstance(field, models.ForeignKey):
             values[name] = getattr(instance, field.attname)
         else:
             values[name] = getattr(instance, name)
