@@ -1,5 +1,27 @@
-"""The JSON API at /api/v1/: one NinjaAPI, with a router from each app's api.py."""
+"""The JSON API at /api/v1/: one NinjaAPI, with a router from each app's api.py.
 
-from ninja import NinjaAPI
+See docs/api.md for authentication, the error format and every endpoint.
+"""
 
-api = NinjaAPI(title="ParkPact API", version="1", urls_namespace="api")
+from parkpact.contracts.api import router as contracts_router
+from parkpact.core.api import SIGNED_IN, BundledSwagger, ParkPactAPI
+from parkpact.core.api import router as core_router
+from parkpact.parks.api import router as parks_router
+from parkpact.providers.api import router as providers_router
+
+api = ParkPactAPI(
+    title="ParkPact API",
+    version="1",
+    description=(
+        "Parks, zones, providers and contracts of the park management centre. "
+        'Errors: {"error": {"code", "message", "fields"}}. '
+        "Money is a decimal string, never a number."
+    ),
+    urls_namespace="api",
+    auth=SIGNED_IN,
+    docs=BundledSwagger(),
+)
+api.add_router("", core_router)
+api.add_router("", parks_router)
+api.add_router("/providers", providers_router)
+api.add_router("/contracts", contracts_router)

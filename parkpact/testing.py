@@ -15,7 +15,7 @@ from parkpact.providers.credit_code import complete
 from parkpact.providers.models import Provider
 from parkpact.providers.services import add_staff_member, create_provider
 
-PASSWORD = "a-long-test-password-42"
+PASSWORD = "a-long-test-password-42"  # noqa: S105 (test accounts only)
 _counter = itertools.count(1)
 
 # Donghu Park lies at about 118.60 E, 24.93 N.
@@ -49,9 +49,7 @@ def make_zone(park: Park, *, x: float = 0, kind: str = Zone.Kind.LAWN) -> Zone:
 
 def make_provider(name: str = "Company") -> Provider:
     n = next(_counter)
-    return create_provider(
-        name=f"{name} {n}", credit_code=complete(f"9135050{n:09}"[:16]), by=None
-    )
+    return create_provider(name=f"{name} {n}", credit_code=complete(f"9135050{n:09}"[:16]), by=None)
 
 
 def make_provider_user(provider: Provider) -> User:

@@ -168,7 +168,7 @@ class VersionPart(models.Model):
     """Shared by the parts of a version's terms: they may change only while it is editable."""
 
     version: models.ForeignKey[ContractVersion, ContractVersion]
-    version_id: int | None
+    version_id: int
 
     class Meta:
         abstract = True

@@ -159,7 +159,7 @@ def update_draft_contract(
     return contract
 
 
-def _editable_version(pk: int | None) -> ContractVersion:
+def _editable_version(pk: int) -> ContractVersion:
     """Re-read a version under a row lock and refuse if its terms are already in force."""
     version = (
         ContractVersion.objects.select_for_update(of=("self",))

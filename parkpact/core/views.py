@@ -1,14 +1,17 @@
+from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from .models import AuditEvent
+from .forms import ApiTokenForm
+from .models import ApiToken, AuditEvent, User
 from .permissions import LEDGER_ROLES, SIGNED_IN_ROLES, role_required
-from .services import verify_ledger
+from .services import issue_api_token, revoke_api_token, verify_ledger
 
 
 class LoginView(auth_views.LoginView):
@@ -42,3 +45,29 @@ def home(request: HttpRequest) -> HttpResponse:
 def ledger(request: HttpRequest) -> HttpResponse:
     page = Paginator(AuditEvent.objects.order_by("-seq"), 50).get_page(request.GET.get("page"))
     return render(request, "core/ledger.html", {"page_obj": page, "verdict": verify_ledger()})
+
+
+@role_required(SIGNED_IN_ROLES)
+@never_cache
+def account(request: HttpRequest) -> HttpResponse:
+    """The signed-in person's own page: role, and personal API tokens (shown once on creation)."""
+    user: User = request.user  # type: ignore[assignment]
+    form = ApiTokenForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and form.is_valid():
+        new_token = issue_api_token(user=user, name=form.cleaned_data["name"], by=user)
+        form = ApiTokenForm()
+    tokens = ApiToken.objects.filter(user=user).order_by("-created_at")
+    return render(
+        request, "core/account.html", {"form": form, "tokens": tokens, "new_token": new_token}
+    )
+
+
+@require_POST
+@role_required(SIGNED_IN_ROLES)
+def revoke_token(request: HttpRequest, pk: int) -> HttpResponse:
+    # Another person's token is simply not found.
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    revoke_api_token(token=token, by=request.user)  # type: ignore[arg-type]
+    messages.success(request, _("The token %(name)s is revoked.") % {"name": token.name})
+    return redirect("core:account")

@@ -13,7 +13,9 @@ from parkpact.core.models import AuditEvent, User
 from parkpact.testing import make_contract, make_provider
 
 
-def test_it_refuses_to_activate_a_contract_whose_bands_leave_a_gap(world: World, manager: User) -> None:
+def test_it_refuses_to_activate_a_contract_whose_bands_leave_a_gap(
+    world: World, manager: User
+) -> None:
     contract = make_contract(world.provider_a, [world.zones[2]], by=manager, active=False)
     version = contract.versions.get()
     band = version.pay_bands.get(min_score=90)
@@ -32,7 +34,9 @@ def test_it_refuses_weights_that_do_not_add_up_to_100(world: World, manager: Use
         services.activate_contract(contract=contract, by=manager)
 
 
-def test_it_refuses_two_active_contracts_of_one_service_on_one_zone(world: World, manager: User) -> None:
+def test_it_refuses_two_active_contracts_of_one_service_on_one_zone(
+    world: World, manager: User
+) -> None:
     rival = make_provider("Rival")
     contract = make_contract(rival, [world.zones[0], world.zones[2]], by=manager, active=False)
     with pytest.raises(ValidationError) as error:
@@ -44,14 +48,22 @@ def test_it_refuses_two_active_contracts_of_one_service_on_one_zone(world: World
     assert contract.status == Contract.Status.DRAFT
 
 
-def test_it_allows_the_same_zone_after_the_other_term_or_for_another_service(world: World, manager: User) -> None:
+def test_it_allows_the_same_zone_after_the_other_term_or_for_another_service(
+    world: World, manager: User
+) -> None:
     later = make_contract(
-        world.provider_b, [world.zones[0]], by=manager, start=date(2028, 1, 1), end=date(2029, 12, 31)
+        world.provider_b,
+        [world.zones[0]],
+        by=manager,
+        start=date(2028, 1, 1),
+        end=date(2029, 12, 31),
     )
     assert later.status == Contract.Status.ACTIVE
 
 
-def test_an_active_contracts_terms_cannot_be_edited_without_an_amendment(world: World, manager: User) -> None:
+def test_an_active_contracts_terms_cannot_be_edited_without_an_amendment(
+    world: World, manager: User
+) -> None:
     version = world.contract_a.versions.get()
     standard = version.standards.first()
     assert standard is not None
@@ -104,7 +116,9 @@ def test_an_approved_amendment_is_locked_and_a_second_draft_waits(
         contract=world.contract_a, by=manager, reason="r", effective_from=date(2026, 7, 1)
     )
     with pytest.raises(ValidationError, match="already has an amendment in draft"):
-        services.draft_amendment(contract=world.contract_a, by=manager, reason="r2", effective_from=date(2026, 8, 1))
+        services.draft_amendment(
+            contract=world.contract_a, by=manager, reason="r2", effective_from=date(2026, 8, 1)
+        )
     services.approve_amendment(amendment=amendment, by=second_manager)
     band = amendment.version.pay_bands.first()
     assert band is not None
@@ -148,9 +162,16 @@ def test_a_cap_above_the_weight_is_refused(world: World, manager: User) -> None:
 
 def test_ending_needs_a_reason_and_an_active_contract(world: World, manager: User) -> None:
     with pytest.raises(ValidationError):
-        services.close_contract(contract=world.contract_a, status=Contract.Status.TERMINATED, by=manager, reason=" ")
+        services.close_contract(
+            contract=world.contract_a, status=Contract.Status.TERMINATED, by=manager, reason=" "
+        )
     services.close_contract(
-        contract=world.contract_a, status=Contract.Status.TERMINATED, by=manager, reason="Three months below 75"
+        contract=world.contract_a,
+        status=Contract.Status.TERMINATED,
+        by=manager,
+        reason="Three months below 75",
     )
     with pytest.raises(ValidationError, match="Only an active contract"):
-        services.close_contract(contract=world.contract_a, status=Contract.Status.ENDED, by=manager, reason="x")
+        services.close_contract(
+            contract=world.contract_a, status=Contract.Status.ENDED, by=manager, reason="x"
+        )

@@ -1,5 +1,6 @@
 """Pay bands must cover 0–100 exactly once; weights must share 100 points."""
 
+import itertools
 from decimal import Decimal
 
 from hypothesis import given
@@ -13,7 +14,7 @@ cuts = st.lists(st.integers(1, 9999), unique=True, max_size=6).map(
 
 
 def bands_from(points: list[Decimal]) -> list[tuple[Decimal, Decimal]]:
-    return list(zip(points, points[1:], strict=False))
+    return list(itertools.pairwise(points))
 
 
 @given(cuts)
@@ -22,7 +23,9 @@ def test_it_accepts_any_partition_of_0_to_100(points: list[Decimal]) -> None:
 
 
 @given(cuts.filter(lambda p: len(p) > 2), st.data())
-def test_it_finds_the_gap_left_by_a_removed_band(points: list[Decimal], data: st.DataObject) -> None:
+def test_it_finds_the_gap_left_by_a_removed_band(
+    points: list[Decimal], data: st.DataObject
+) -> None:
     bands = bands_from(points)
     index = data.draw(st.integers(0, len(bands) - 1))
     removed = bands.pop(index)

@@ -1,5 +1,7 @@
 """The audit ledger: every change leaves a chained entry, and tampering is found and named."""
 
+import itertools
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -27,7 +29,7 @@ def test_it_chains_each_entry_onto_the_one_before(world: World) -> None:
     events = list(AuditEvent.objects.order_by("seq"))
     assert len(events) > 10
     assert events[0].prev_hash == ledger.GENESIS_HASH
-    for previous, event in zip(events, events[1:], strict=False):
+    for previous, event in itertools.pairwise(events):
         assert event.seq == previous.seq + 1
         assert event.prev_hash == previous.hash
     assert verify_ledger().intact
@@ -42,7 +44,9 @@ def test_it_records_who_did_what_with_before_and_after(world: World, manager: Us
     assert event.after["terms"]["monthly_fee"] == "120000.00"
 
 
-def test_it_prints_the_head_of_an_intact_ledger(world: World, capsys: pytest.CaptureFixture[str]) -> None:
+def test_it_prints_the_head_of_an_intact_ledger(
+    world: World, capsys: pytest.CaptureFixture[str]
+) -> None:
     call_command("verify_ledger")
     head = AuditEvent.objects.order_by("-seq").first()
     assert head is not None
@@ -70,7 +74,10 @@ def test_it_finds_an_entry_rewritten_with_a_fresh_hash(world: World) -> None:
     victim = AuditEvent.objects.order_by("seq")[2]
     victim.reason = "forged"
     forged = ledger.entry_hash(victim.prev_hash, victim.as_entry())
-    _tamper("UPDATE core_auditevent SET reason = %s, hash = %s WHERE seq = %s", ["forged", forged, victim.seq])
+    _tamper(
+        "UPDATE core_auditevent SET reason = %s, hash = %s WHERE seq = %s",
+        ["forged", forged, victim.seq],
+    )
     verdict = verify_ledger()
     assert verdict.broken_seq == victim.seq + 1
     assert "does not point at" in verdict.problem
@@ -81,8 +88,15 @@ def test_it_refuses_update_and_delete_in_postgresql(manager: User) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("the append-only trigger exists on PostgreSQL")
     event = record_event(actor=manager, action="test.event", obj=manager)
-    for sql in ("UPDATE core_auditevent SET reason = 'x' WHERE id = %s", "DELETE FROM core_auditevent WHERE id = %s"):
-        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+    for sql in (
+        "UPDATE core_auditevent SET reason = 'x' WHERE id = %s",
+        "DELETE FROM core_auditevent WHERE id = %s",
+    ):
+        with (
+            pytest.raises(DatabaseError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
             cursor.execute(sql, [event.pk])
     assert AuditEvent.objects.get(pk=event.pk).reason == ""
 
@@ -98,7 +112,9 @@ def test_it_keeps_an_entry_out_when_the_change_rolls_back(manager: User) -> None
     assert verify_ledger().intact
 
 
-def test_the_ledger_page_is_for_auditors_and_admins(world: World, auditor: User, inspector: User) -> None:
+def test_the_ledger_page_is_for_auditors_and_admins(
+    world: World, auditor: User, inspector: User
+) -> None:
     from conftest import client_for
 
     response = client_for(auditor).get("/ledger/", HTTP_ACCEPT_LANGUAGE="en")
@@ -116,4 +132,8 @@ def test_it_records_role_changes(admin: User) -> None:
     user = make_user(Role.INSPECTOR)
     set_user_role(user=user, role=Role.MANAGER, by=admin, reason="promotion")
     event = AuditEvent.objects.get(action="user.set_role")
-    assert (event.before["role"], event.after["role"], event.reason) == ("inspector", "manager", "promotion")
+    assert (event.before["role"], event.after["role"], event.reason) == (
+        "inspector",
+        "manager",
+        "promotion",
+    )

@@ -49,8 +49,12 @@ def test_the_login_page_speaks_chinese_by_default_and_english_on_request(client:
 def test_it_locks_an_account_after_five_failed_attempts(client: Client) -> None:
     make_user(Role.INSPECTOR, "inspector")
     for _ in range(5):
-        client.post("/login/", {"username": "inspector", "password": "wrong"}, REMOTE_ADDR="10.0.0.1")
-    response = client.post("/login/", {"username": "inspector", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1")
+        client.post(
+            "/login/", {"username": "inspector", "password": "wrong"}, REMOTE_ADDR="10.0.0.1"
+        )
+    response = client.post(
+        "/login/", {"username": "inspector", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1"
+    )
     assert response.status_code == 429
     assert client.get("/").status_code == 302  # still not signed in
 
