@@ -3,10 +3,12 @@
 Tests take what they need (``manager``, ``provider_a_user``…) and get a fresh database each time.
 """
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from django.test.utils import override_settings
 
 from parkpact import testing
 from parkpact.contracts.models import Contract
@@ -15,15 +17,21 @@ from parkpact.parks.models import Park, Zone
 from parkpact.providers.models import Provider
 
 
-@pytest.fixture(autouse=True)
-def _fast_and_plain(settings: object) -> None:
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # type: ignore[attr-defined]
-    settings.STORAGES = {  # type: ignore[attr-defined]
-        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.SECURE_SSL_REDIRECT = False  # type: ignore[attr-defined]
-    settings.AXES_ENABLED = True  # type: ignore[attr-defined]
+@pytest.fixture(autouse=True, scope="session")
+def _fast_and_plain() -> Iterator[None]:
+    """Fast hashing, in-memory media and plain HTTP, in place before the live server starts."""
+    with override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        SECURE_SSL_REDIRECT=False,
+        SECURE_HSTS_SECONDS=0,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+    ):
+        yield
 
 
 @dataclass
@@ -96,3 +104,9 @@ def client_for(user: User | None) -> Client:
     if user is not None:
         client.force_login(user)
     return client
+
+
+@pytest.fixture
+def english(settings: object) -> None:
+    """Pages in English, for tests that read the page's text (Chinese is the default)."""
+    settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]

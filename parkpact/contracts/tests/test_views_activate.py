@@ -10,10 +10,7 @@ from parkpact import testing
 from parkpact.contracts.models import Contract, PayBand
 from parkpact.core.models import User
 
-
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(contract: Contract) -> str:

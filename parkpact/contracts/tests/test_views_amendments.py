@@ -16,9 +16,7 @@ from parkpact.core.models import User
 FOUR_EYES = "Someone other than the drafter must decide on an amendment."
 
 
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

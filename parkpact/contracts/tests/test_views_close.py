@@ -9,10 +9,7 @@ from parkpact import testing
 from parkpact.contracts.models import Contract
 from parkpact.core.models import AuditEvent, User
 
-
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(contract: Contract) -> str:

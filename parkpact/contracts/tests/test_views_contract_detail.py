@@ -15,10 +15,7 @@ from parkpact.contracts import services
 from parkpact.contracts.models import Contract, PerformanceStandard
 from parkpact.core.models import User
 
-
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(contract: Contract) -> str:

@@ -13,9 +13,7 @@ from parkpact.core.models import User
 CREATE_URL = reverse("contracts:contract_create")
 
 
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def update_url(contract: Contract) -> str:

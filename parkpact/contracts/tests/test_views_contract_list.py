@@ -13,9 +13,7 @@ from parkpact.core.models import User
 URL = reverse("contracts:contract_list")
 
 
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def page(response: Any) -> str:

@@ -24,9 +24,7 @@ from parkpact.core.models import User
 LOCKED = "These terms are in force and can no longer be edited: change them through an amendment."
 
 
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 @pytest.fixture

@@ -9,10 +9,7 @@ from parkpact import testing
 from parkpact.core.models import User
 from parkpact.parks.models import Facility, Zone
 
-
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(world: World) -> str:

@@ -15,10 +15,7 @@ from parkpact.core.models import User
 from parkpact.parks.models import Facility, Zone
 from parkpact.parks.services import create_facility, create_zone
 
-
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(world: World) -> str:

@@ -15,9 +15,7 @@ from parkpact.parks.models import Zone
 URL = reverse("parks:park_list")
 
 
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(db: None) -> None:

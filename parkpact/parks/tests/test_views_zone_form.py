@@ -10,10 +10,7 @@ from parkpact import testing
 from parkpact.core.models import AuditEvent, User
 from parkpact.parks.models import Zone
 
-
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def create_url(world: World) -> str:

@@ -15,10 +15,7 @@ from parkpact.core.models import User
 from parkpact.providers.models import Provider, Qualification
 from parkpact.providers.services import add_qualification
 
-
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(provider: Provider) -> str:

@@ -13,9 +13,7 @@ CREATE_URL = reverse("providers:provider_create")
 GOOD_CODE = complete("91350503MA2XN7K1")
 
 
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def update_url(provider: Provider) -> str:

@@ -17,9 +17,7 @@ from parkpact.providers.services import add_qualification
 URL = reverse("providers:provider_list")
 
 
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def test_it_sends_anonymous_visitors_to_sign_in(db: None) -> None:

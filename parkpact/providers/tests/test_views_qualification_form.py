@@ -8,10 +8,7 @@ from conftest import World, client_for
 from parkpact.core.models import User
 from parkpact.providers.models import Provider, Qualification
 
-
-@pytest.fixture(autouse=True)
-def _english(settings: Any) -> None:
-    settings.LANGUAGE_CODE = "en"
+pytestmark = pytest.mark.usefixtures("english")
 
 
 def url(provider: Provider) -> str:
