@@ -26,7 +26,7 @@ install: $(VENV)/.installed
 # Plain HTTP on the loopback address: PARKPACT_HTTPS=0 keeps cookies usable there.
 # Production sits behind TLS and leaves PARKPACT_HTTPS at its default (on).
 run: install
-	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(BIN)/python manage.py seed_demo --if-empty
 	@echo "ParkPact on http://$(HOST):$(PORT)/ (Ctrl+C stops the web server and the worker)"

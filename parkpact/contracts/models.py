@@ -184,6 +184,7 @@ class PerformanceStandard(VersionPart):
 
     class Method(models.TextChoices):
         RANDOM_SAMPLE = "random_sample", _("Random sample")
+        # xgettext:no-python-format
         FULL_CHECK = "full_check", _("100 % check")
         PERIODIC = "periodic", _("Periodic inspection")
         VALIDATED_COMPLAINTS = "validated_complaints", _("Validated complaints")

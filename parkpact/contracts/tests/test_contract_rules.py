@@ -12,6 +12,9 @@ from parkpact.contracts.models import Amendment, Contract, PayBand, PerformanceS
 from parkpact.core.models import AuditEvent, User
 from parkpact.testing import make_contract, make_provider
 
+# The assertions read the services' messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 
 def test_it_refuses_to_activate_a_contract_whose_bands_leave_a_gap(
     world: World, manager: User

@@ -86,4 +86,4 @@ def test_check_deploy_has_no_warnings_with_debug_off_and_a_real_secret(tmp_path:
         timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "no issues" in result.stdout
+    assert "no issues" in result.stdout, result.stdout + result.stderr
