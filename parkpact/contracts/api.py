@@ -21,8 +21,8 @@ from parkpact.core.api import (
     errors,
     get_visible_or_404,
     not_found,
-    signed_in_user,
 )
+from parkpact.core.permissions import signed_in_user
 
 from .models import Amendment, Contract, ContractVersion, terms_on
 

@@ -27,9 +27,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from parkpact.core.forms import add_service_errors
-from parkpact.core.models import User
 from parkpact.core.money import format_cny
-from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required
+from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required, signed_in_user
 from parkpact.parks.models import Zone
 
 from . import services
@@ -84,12 +83,6 @@ class VersionRow:
     in_force_today: bool
 
 
-def _signed_in(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # role_required let only signed-in users through
-    return user
-
-
 def _percent(rate: Decimal) -> str:
     """0.05 → "5 %"; stored rates carry four places that mean nothing to a reader."""
     return f"{(rate * 100).normalize():f} %"
@@ -138,7 +131,7 @@ def _detail_page(
     status: int = 200,
 ) -> HttpResponse:
     """The contract page; after a refused action, with that action's form and its errors."""
-    user = _signed_in(request)
+    user = signed_in_user(request)
     contract = get_object_or_404(
         Contract.objects.visible_to(user)
         .select_related("provider")
@@ -223,13 +216,13 @@ def _refused(
 
 def _managed_contract(request: HttpRequest, pk: int) -> Contract:
     return get_object_or_404(
-        Contract.objects.visible_to(_signed_in(request)).select_related("provider"), pk=pk
+        Contract.objects.visible_to(signed_in_user(request)).select_related("provider"), pk=pk
     )
 
 
 @role_required(SIGNED_IN_ROLES)
 def contract_list(request: HttpRequest) -> HttpResponse:
-    user = _signed_in(request)
+    user = signed_in_user(request)
     filters = ContractFilterForm(request.GET)
     contracts = (
         Contract.objects.visible_to(user)
@@ -266,7 +259,7 @@ def contract_create(request: HttpRequest) -> HttpResponse:
         fields = dict(form.cleaned_data)
         try:
             contract = services.create_contract(
-                by=_signed_in(request),
+                by=signed_in_user(request),
                 provider=fields.pop("provider"),
                 zones=list(fields.pop("zones")),
                 monthly_fee=fields.pop("monthly_fee"),
@@ -311,7 +304,7 @@ def contract_update(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_draft_contract(
                 contract=contract,
-                by=_signed_in(request),
+                by=signed_in_user(request),
                 zones=list(fields.pop("zones")),
                 **fields,
             )
@@ -350,7 +343,9 @@ def version_update(request: HttpRequest, pk: int, number: int) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         try:
-            services.update_version(version=version, by=_signed_in(request), **form.cleaned_data)
+            services.update_version(
+                version=version, by=signed_in_user(request), **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -382,7 +377,7 @@ def _part_form_page(
 ) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
-            services.save_term_part(part=form.save(commit=False), by=_signed_in(request))
+            services.save_term_part(part=form.save(commit=False), by=signed_in_user(request))
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -447,7 +442,7 @@ def term_part_delete(request: HttpRequest, pk: int, kind: str, part_pk: int) -> 
     part_kind = _part_kind(kind)
     part = _part_for(part_kind, pk, part_pk)
     try:
-        services.delete_term_part(part=part, by=_signed_in(request))
+        services.delete_term_part(part=part, by=signed_in_user(request))
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
@@ -461,7 +456,7 @@ def term_part_delete(request: HttpRequest, pk: int, kind: str, part_pk: int) -> 
 def contract_activate(request: HttpRequest, pk: int) -> HttpResponse:
     contract = _managed_contract(request, pk)
     try:
-        services.activate_contract(contract=contract, by=_signed_in(request))
+        services.activate_contract(contract=contract, by=signed_in_user(request))
     except ValidationError as error:
         return _refused(request, contract, error)
     messages.success(request, _("Contract %(number)s is now active.") % {"number": contract.number})
@@ -480,7 +475,7 @@ def contract_close(request: HttpRequest, pk: int) -> HttpResponse:
             contract=contract,
             status=form.cleaned_data["status"],
             reason=form.cleaned_data["reason"],
-            by=_signed_in(request),
+            by=signed_in_user(request),
         )
     except ValidationError as error:
         return _refused(request, contract, error, form, "close_form")
@@ -503,7 +498,7 @@ def amendment_draft(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         amendment = services.draft_amendment(
             contract=contract,
-            by=_signed_in(request),
+            by=signed_in_user(request),
             reason=form.cleaned_data["reason"],
             effective_from=effective_from,
         )
@@ -537,7 +532,7 @@ def amendment_approve(request: HttpRequest, pk: int, amendment_pk: int) -> HttpR
     form.is_valid()  # the note is optional
     try:
         services.approve_amendment(
-            amendment=amendment, by=_signed_in(request), note=form.cleaned_data.get("note", "")
+            amendment=amendment, by=signed_in_user(request), note=form.cleaned_data.get("note", "")
         )
     except ValidationError as error:
         return _refused(request, contract, error, form, "decision_form")
@@ -558,7 +553,7 @@ def amendment_reject(request: HttpRequest, pk: int, amendment_pk: int) -> HttpRe
     form.is_valid()
     try:
         services.reject_amendment(
-            amendment=amendment, by=_signed_in(request), note=form.cleaned_data.get("note", "")
+            amendment=amendment, by=signed_in_user(request), note=form.cleaned_data.get("note", "")
         )
     except ValidationError as error:
         return _refused(request, contract, error, form, "decision_form")

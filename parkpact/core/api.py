@@ -39,6 +39,7 @@ from pydantic import PlainSerializer, WithJsonSchema
 
 from .models import User
 from .money import to_cny
+from .permissions import signed_in_user
 from .services import user_for_api_token
 
 logger = logging.getLogger("parkpact.api")
@@ -374,13 +375,6 @@ PUBLIC_OPENAPI: dict[str, Any] = {"security": [{}]}
 def caller(request: HttpRequest) -> User | AnonymousUser:
     """The user the request speaks for, signed in by session or by token, or anonymous."""
     return request.user
-
-
-def signed_in_user(request: HttpRequest) -> User:
-    """The caller on an endpoint that requires sign-in, where authentication has succeeded."""
-    user = request.user
-    assert isinstance(user, User)
-    return user
 
 
 def is_centre_staff(request: HttpRequest) -> bool:

@@ -8,7 +8,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from .models import CENTRE_ROLES, Role
+from .models import CENTRE_ROLES, Role, User
 
 View = Callable[..., HttpResponse]
 
@@ -36,3 +36,10 @@ def role_required(roles: frozenset[str]) -> Callable[[View], View]:
         return wrapper
 
     return decorator
+
+
+def signed_in_user(request: HttpRequest) -> User:
+    """The signed-in user, in a view or endpoint that has already turned anonymous callers away."""
+    user = request.user
+    assert isinstance(user, User)
+    return user

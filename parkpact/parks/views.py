@@ -12,8 +12,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from parkpact.core.forms import add_service_errors
-from parkpact.core.models import User
-from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required
+from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required, signed_in_user
 
 from . import services
 from .forms import FacilityForm, ZoneForm
@@ -31,12 +30,6 @@ KIND_COLOURS = {
     ZoneKind.WOODLAND: "#2e7d32",
     ZoneKind.WATER: "#1e6fd9",
 }
-
-
-def _signed_in(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # role_required let only signed-in users through
-    return user
 
 
 def _area(zone: Zone) -> str:
@@ -92,7 +85,7 @@ def park_list(request: HttpRequest) -> HttpResponse:
 
 @role_required(SIGNED_IN_ROLES)
 def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _signed_in(request)
+    user = signed_in_user(request)
     park = get_object_or_404(Park, pk=pk)
     zones = list(park.zones.order_by("code"))
     facilities = list(
@@ -136,7 +129,7 @@ def zone_create(request: HttpRequest, park_pk: int) -> HttpResponse:
     form = ZoneForm(request.POST if request.method == "POST" else None, instance=Zone(park=park))
     if form.is_bound and form.is_valid():
         try:
-            zone = services.create_zone(park=park, by=_signed_in(request), **form.cleaned_data)
+            zone = services.create_zone(park=park, by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -152,7 +145,7 @@ def zone_update(request: HttpRequest, park_pk: int, pk: int) -> HttpResponse:
     form = ZoneForm(request.POST if request.method == "POST" else None, instance=copy.copy(zone))
     if form.is_bound and form.is_valid():
         try:
-            services.update_zone(zone=zone, by=_signed_in(request), **form.cleaned_data)
+            services.update_zone(zone=zone, by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -172,7 +165,7 @@ def facility_create(request: HttpRequest, park_pk: int) -> HttpResponse:
         fields = dict(form.cleaned_data)
         zone = fields.pop("zone")
         try:
-            facility = services.create_facility(zone=zone, by=_signed_in(request), **fields)
+            facility = services.create_facility(zone=zone, by=signed_in_user(request), **fields)
         except ValidationError as error:
             add_service_errors(form, error)
         else:

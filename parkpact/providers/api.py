@@ -8,7 +8,8 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from ninja.pagination import paginate
 
-from parkpact.core.api import SIGNED_IN, Pagination, errors, get_visible_or_404, signed_in_user
+from parkpact.core.api import SIGNED_IN, Pagination, errors, get_visible_or_404
+from parkpact.core.permissions import signed_in_user
 
 from .models import Provider, Qualification
 

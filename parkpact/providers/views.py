@@ -18,8 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from parkpact.core.forms import add_service_errors
-from parkpact.core.models import CENTRE_ROLES, User
-from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required
+from parkpact.core.models import CENTRE_ROLES
+from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required, signed_in_user
 
 from . import services
 from .forms import ProviderForm, QualificationForm
@@ -33,12 +33,6 @@ class QualificationRow:
     qualification: Qualification
     expired: bool
     expires_soon: bool
-
-
-def _signed_in(request: HttpRequest) -> User:
-    user = request.user
-    assert isinstance(user, User)  # role_required let only signed-in users through
-    return user
 
 
 @role_required(CENTRE_ROLES)
@@ -59,13 +53,13 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "providers/provider_list.html",
-        {"providers": providers, "can_manage": _signed_in(request).has_role(*MANAGING_ROLES)},
+        {"providers": providers, "can_manage": signed_in_user(request).has_role(*MANAGING_ROLES)},
     )
 
 
 @role_required(SIGNED_IN_ROLES)
 def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    user = _signed_in(request)
+    user = signed_in_user(request)
     provider = get_object_or_404(
         Provider.objects.visible_to(user).prefetch_related(
             Prefetch("qualifications", queryset=Qualification.objects.order_by("valid_until")),
@@ -112,7 +106,7 @@ def provider_create(request: HttpRequest) -> HttpResponse:
     form = ProviderForm(request.POST if request.method == "POST" else None)
     if form.is_bound and form.is_valid():
         try:
-            provider = services.create_provider(by=_signed_in(request), **form.cleaned_data)
+            provider = services.create_provider(by=signed_in_user(request), **form.cleaned_data)
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -130,7 +124,9 @@ def provider_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if form.is_bound and form.is_valid():
         try:
-            services.update_provider(provider=provider, by=_signed_in(request), **form.cleaned_data)
+            services.update_provider(
+                provider=provider, by=signed_in_user(request), **form.cleaned_data
+            )
         except ValidationError as error:
             add_service_errors(form, error)
         else:
@@ -149,7 +145,7 @@ def qualification_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             qualification = services.add_qualification(
-                provider=provider, by=_signed_in(request), **form.cleaned_data
+                provider=provider, by=signed_in_user(request), **form.cleaned_data
             )
         except ValidationError as error:
             add_service_errors(form, error)
