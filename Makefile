@@ -23,8 +23,8 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 
 install: $(VENV)/.installed
 
-# Plain HTTP on the loopback address: PARKPACT_HTTPS=0 keeps cookies usable there.
-# Production sits behind TLS and leaves PARKPACT_HTTPS at its default (on).
+# Plain HTTP on the loopback address: PARKPACT_HTTPS=0 turns off the HTTPS redirect and HSTS
+# (cookies stay Secure: browsers keep them on 127.0.0.1). Production sits behind TLS.
 run: install
 	$(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0

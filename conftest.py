@@ -19,7 +19,9 @@ from parkpact.providers.models import Provider
 
 @pytest.fixture(autouse=True, scope="session")
 def _fast_and_plain() -> Iterator[None]:
-    """Fast hashing, in-memory media and plain HTTP, in place before the live server starts."""
+    """Fast hashing, in-memory media and no HTTPS redirect, before the live server starts.
+
+    Cookies stay Secure, as in production: browsers keep them on http://localhost."""
     with override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         STORAGES={
@@ -28,8 +30,6 @@ def _fast_and_plain() -> Iterator[None]:
         },
         SECURE_SSL_REDIRECT=False,
         SECURE_HSTS_SECONDS=0,
-        SESSION_COOKIE_SECURE=False,
-        CSRF_COOKIE_SECURE=False,
     ):
         yield
 

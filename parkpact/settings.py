@@ -153,8 +153,9 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("PARKPACT_PROXY_COUNT", 0)
 
-SESSION_COOKIE_SECURE = HTTPS
-CSRF_COOKIE_SECURE = HTTPS
+# Secure cookies whenever debug is off. Browsers keep Secure cookies from http://127.0.0.1 and
+# http://localhost too (they count as secure origins), so `make run` keeps them.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = envbool("PARKPACT_SECURE_COOKIES", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SECURE_SSL_REDIRECT = HTTPS
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

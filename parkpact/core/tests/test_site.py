@@ -76,7 +76,8 @@ def test_check_deploy_has_no_warnings_with_debug_off_and_a_real_secret(tmp_path:
         "PARKPACT_SECRET_KEY": "k" + "x9Z!q7" * 10,
         "PARKPACT_DATA_DIR": str(tmp_path),
     }
-    env.pop("PARKPACT_HTTPS", None)
+    for name in ("PARKPACT_HTTPS", "PARKPACT_SECURE_COOKIES", "DJANGO_ALLOW_ASYNC_UNSAFE"):
+        env.pop(name, None)
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
