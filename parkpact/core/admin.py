@@ -7,7 +7,7 @@ from django.forms import ModelForm
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from .models import ApiToken, AuditEvent, User
+from .models import ApiToken, AuditEvent, LedgerCheck, User
 from .services import record_event, revoke_api_token, snapshot
 
 
@@ -98,3 +98,14 @@ class ApiTokenAdmin(admin.ModelAdmin):
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         for token in queryset:
             revoke_api_token(token=token, by=request.user)  # type: ignore[arg-type]
+
+
+@admin.register(LedgerCheck)
+class LedgerCheckAdmin(admin.ModelAdmin):
+    list_display = ["checked_at", "intact", "entries", "broken_seq"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

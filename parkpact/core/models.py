@@ -143,3 +143,22 @@ class SweepSchedule(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class LedgerCheck(models.Model):
+    """One re-verification of the audit ledger's hash chain: when, how far, what it found."""
+
+    checked_at = models.DateTimeField(_("checked at"), auto_now_add=True, db_index=True)
+    entries = models.PositiveBigIntegerField(_("intact entries"))
+    head = models.CharField(_("head hash"), max_length=64)
+    intact = models.BooleanField(_("intact"))
+    broken_seq = models.PositiveBigIntegerField(_("first broken entry"), null=True, blank=True)
+    problem = models.TextField(_("problem"), blank=True)
+
+    class Meta:
+        verbose_name = _("ledger check")
+        verbose_name_plural = _("ledger checks")
+        ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {'intact' if self.intact else 'BROKEN'}"

@@ -9,7 +9,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from . import ledger
-from .models import ApiToken, AuditEvent, Role, User
+from .models import ApiToken, AuditEvent, LedgerCheck, Role, User
 
 # Any constant works: it names the one PostgreSQL advisory lock that serialises ledger appends.
 _LEDGER_LOCK_ID = 0x50415254
@@ -71,6 +71,18 @@ def verify_ledger() -> ledger.Verdict:
     """Re-compute the whole chain from the database, in sequence order."""
     rows = AuditEvent.objects.order_by("seq").iterator(chunk_size=2000)
     return ledger.verify_chain(row.as_entry() for row in rows)
+
+
+def check_ledger() -> LedgerCheck:
+    """Verify the chain and keep the verdict, for the ledger page and the operators."""
+    verdict = verify_ledger()
+    return LedgerCheck.objects.create(
+        entries=verdict.count,
+        head=verdict.head,
+        intact=verdict.intact,
+        broken_seq=verdict.broken_seq,
+        problem=verdict.problem,
+    )
 
 
 def issue_api_token(*, user: User, name: str, by: User) -> str:

@@ -12,13 +12,13 @@ logger = logging.getLogger(__name__)
 
 @task()
 def verify_ledger_task() -> dict[str, object]:
-    """Re-verify the audit ledger; a broken chain is logged as an error for the operators."""
-    from .services import verify_ledger
+    """Re-verify the audit ledger and keep the verdict; a broken chain is logged as an error."""
+    from .services import check_ledger
 
-    verdict = verify_ledger()
-    if not verdict.intact:
-        logger.error("Audit ledger broken at entry %s: %s", verdict.broken_seq, verdict.problem)
-    return {"intact": verdict.intact, "count": verdict.count, "head": verdict.head}
+    check = check_ledger()
+    if not check.intact:
+        logger.error("Audit ledger broken at entry %s: %s", check.broken_seq, check.problem)
+    return {"intact": check.intact, "count": check.entries, "head": check.head}
 
 
 register_sweep(name="core.verify_ledger", every=timedelta(hours=1), task=verify_ledger_task)

@@ -112,15 +112,41 @@ def test_it_keeps_an_entry_out_when_the_change_rolls_back(manager: User) -> None
     assert verify_ledger().intact
 
 
+@pytest.mark.django_db(transaction=True)  # the worker runs the queued verification
+def test_the_ledger_page_shows_the_workers_verdict(auditor: User) -> None:
+    from conftest import client_for
+
+    client = client_for(auditor)
+    assert (
+        "has not been verified yet"
+        in client.get("/ledger/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    )
+    assert client.post("/ledger/verify/").status_code == 302
+    call_command("run_worker", "--once")
+    page = client.get("/ledger/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "The chain is intact" in page
+    assert verify_ledger().head in page
+
+
+def test_a_broken_chain_shows_on_the_ledger_page(world: World, auditor: User) -> None:
+    from conftest import client_for
+    from parkpact.core.services import check_ledger
+
+    victim = AuditEvent.objects.order_by("seq")[1]
+    _tamper("UPDATE core_auditevent SET reason = %s WHERE seq = %s", ["x", victim.seq])
+    check_ledger()
+    page = client_for(auditor).get("/ledger/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert f"broken at entry {victim.seq}" in page
+
+
 def test_the_ledger_page_is_for_auditors_and_admins(
-    world: World, auditor: User, inspector: User
+    world: World, inspector: User, admin: User
 ) -> None:
     from conftest import client_for
 
-    response = client_for(auditor).get("/ledger/", HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200
-    assert "The chain is intact" in response.content.decode()
+    assert client_for(admin).get("/ledger/").status_code == 200
     assert client_for(inspector).get("/ledger/").status_code == 403
+    assert client_for(inspector).post("/ledger/verify/").status_code == 403
     assert client_for(None).get("/ledger/").status_code == 302
 
 
