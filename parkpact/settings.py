@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "parkpact.parks",
     "parkpact.providers",
     "parkpact.contracts",
+    "parkpact.inspections",
 ]
 
 MIDDLEWARE = [
@@ -183,6 +184,12 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = DATA_DIR / "media"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Evidence originals and display copies: not under MEDIA_URL, served only through views
+    # that check who may see them.
+    "evidence": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(DATA_DIR / "evidence"), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 

@@ -12,5 +12,6 @@ urlpatterns = [
     path("parks/", include("parkpact.parks.urls")),
     path("providers/", include("parkpact.providers.urls")),
     path("contracts/", include("parkpact.contracts.urls")),
+    path("supervision/", include("parkpact.inspections.urls")),
     path("", include("parkpact.core.urls")),
 ]

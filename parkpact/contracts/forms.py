@@ -8,7 +8,7 @@ from django.forms.boundfield import BoundWidget
 from django.utils.translation import gettext_lazy as _
 
 from parkpact.core.forms import DateInput, StyledFormMixin
-from parkpact.parks.models import Zone
+from parkpact.parks.models import Zone, ZoneKind
 
 from .models import Clause, Contract, ContractVersion, PayBand, PerformanceStandard
 from .services import PART_FIELDS
@@ -112,6 +112,14 @@ class VersionForm(StyledFormMixin, forms.ModelForm):
 
 
 class StandardForm(StyledFormMixin, forms.ModelForm):
+    zone_kinds = forms.MultipleChoiceField(
+        label=_("zone kinds checked"),
+        choices=ZoneKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The kinds of zone where inspectors check this standard; none for every zone."),
+    )
+
     class Meta:
         model = PerformanceStandard
         fields = PART_FIELDS[PerformanceStandard]

@@ -8,7 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from parkpact.parks.models import Zone
+from parkpact.parks.models import Zone, ZoneKind
 from parkpact.providers.models import Provider
 
 if TYPE_CHECKING:
@@ -228,6 +228,38 @@ class PerformanceStandard(VersionPart):
         validators=[MinValueValidator(ZERO)],
         help_text=_("At most this many points are deducted in a month; not more than the weight."),
     )
+    zone_kinds = models.JSONField(
+        _("zone kinds checked"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "The kinds of zone where inspectors check this standard; empty for every zone."
+        ),
+    )
+    unit = models.CharField(
+        _("unit of the measured value"), max_length=30, blank=True, help_text=_("e.g. mg/m³")
+    )
+    limit_value = models.DecimalField(
+        _("limit"),
+        max_digits=9,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        help_text=_("A measured value beyond this limit fails the check, e.g. 0.3 for NH₃."),
+    )
+    limit_is_maximum = models.BooleanField(
+        _("the limit is a maximum"),
+        default=True,
+        help_text=_("Untick when the measured value must be at least the limit."),
+    )
+    rectification_hours = models.PositiveIntegerField(
+        _("hours to rectify"),
+        default=24,
+        validators=[MinValueValidator(1)],
+        help_text=_(
+            "Deadline of the rectification order a failed check raises, e.g. 2 for litter."
+        ),
+    )
 
     class Meta:
         verbose_name = _("performance standard")
@@ -249,6 +281,15 @@ class PerformanceStandard(VersionPart):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def applies_to(self, zone_kind: str) -> bool:
+        return not self.zone_kinds or zone_kind in self.zone_kinds
+
+    def fails(self, measured: Decimal) -> bool:
+        """Whether a measured value breaks the limit (False when the standard has none)."""
+        if self.limit_value is None:
+            return False
+        return measured > self.limit_value if self.limit_is_maximum else measured < self.limit_value
+
     def clean(self) -> None:
         super().clean()
         if (
@@ -259,6 +300,8 @@ class PerformanceStandard(VersionPart):
             raise ValidationError(
                 {"monthly_cap": _("The monthly cap cannot exceed the standard's weight.")}
             )
+        if not isinstance(self.zone_kinds, list) or set(self.zone_kinds) - set(ZoneKind.values):
+            raise ValidationError({"zone_kinds": _("Choose zone kinds from the list of kinds.")})
 
 
 class PayBand(VersionPart):

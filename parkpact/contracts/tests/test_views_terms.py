@@ -69,6 +69,9 @@ def standard_data(**changes: Any) -> dict[str, Any]:
         "weight": "5",
         "points_per_occurrence": "1",
         "monthly_cap": "5",
+        "rectification_hours": "2",
+        "zone_kinds": ["lawn", "path"],
+        "limit_is_maximum": "on",
     }
     return {**data, **changes}
 
