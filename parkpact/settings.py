@@ -197,6 +197,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # How often the worker looks for queued jobs and due sweeps, in seconds.
 WORKER_INTERVAL = float(env("PARKPACT_WORKER_INTERVAL", "5"))
 
+# An inspection started or finished farther than this outside its zone is flagged for review.
+INSPECTION_POSITION_TOLERANCE_M = envint("PARKPACT_INSPECTION_POSITION_TOLERANCE_M", 100)
+
 # Qualifications that expire within this many days are flagged on the provider page.
 QUALIFICATION_WARNING_DAYS = envint("PARKPACT_QUALIFICATION_WARNING_DAYS", 60)
 
