@@ -2,6 +2,7 @@ import uuid
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -354,6 +355,11 @@ class OrderEvent(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
+def evidence_storage() -> Storage:
+    """The restricted store for evidence (settings.STORAGES["evidence"]), never served directly."""
+    return storages["evidence"]
+
+
 def evidence_name(instance: "Evidence", filename: str) -> str:
     """A random name: the original file name says nothing and is not kept in the path."""
     return f"evidence/{instance.uuid.hex[:2]}/{instance.uuid.hex}{filename[filename.rfind('.') :]}"
@@ -365,8 +371,8 @@ class Evidence(models.Model):
 
     uuid = models.UUIDField(_("identifier"), default=uuid.uuid4, unique=True)
     sha256 = models.CharField(_("SHA-256"), max_length=64, db_index=True)
-    original = models.FileField(_("original"), upload_to=evidence_name, storage="evidence")
-    display = models.FileField(_("display copy"), upload_to=evidence_name, storage="evidence")
+    original = models.FileField(_("original"), upload_to=evidence_name, storage=evidence_storage)
+    display = models.FileField(_("display copy"), upload_to=evidence_name, storage=evidence_storage)
     content_type = models.CharField(_("content type"), max_length=30)
     size_bytes = models.PositiveIntegerField(_("size (bytes)"))
     width = models.PositiveIntegerField(_("width"))

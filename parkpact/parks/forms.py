@@ -39,3 +39,17 @@ class FacilityForm(StyledFormMixin, forms.ModelForm):
         zone_field = self.fields["zone"]
         assert isinstance(zone_field, forms.ModelChoiceField)
         zone_field.queryset = park.zones.order_by("code")
+
+
+class RenewQrTokenForm(StyledFormMixin, forms.Form):
+    """Why a zone's QR code is replaced; the reason is kept in the audit ledger."""
+
+    reason = forms.CharField(
+        label=_("Why"),
+        max_length=500,
+        help_text=_("For example: the sign was defaced."),
+        error_messages={
+            "required": _("Say why the code is renewed: the reason is kept in the audit ledger.")
+        },
+        widget=forms.TextInput(),
+    )

@@ -10,12 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from parkpact.core.forms import add_service_errors
 from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required, signed_in_user
 
 from . import services
-from .forms import FacilityForm, ZoneForm
+from .forms import FacilityForm, RenewQrTokenForm, ZoneForm
 from .models import Facility, Park, Zone, ZoneKind
 
 # One colour per zone kind, on the map and in its legend.
@@ -110,16 +111,28 @@ def park_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _zone_form_page(
-    request: HttpRequest, park: Park, form: ZoneForm, zone: Zone | None
+    request: HttpRequest,
+    park: Park,
+    form: ZoneForm,
+    zone: Zone | None,
+    renew_form: RenewQrTokenForm | None = None,
 ) -> HttpResponse:
+    """The zone form; an existing zone's page also offers to renew its QR code."""
     others = park.zones.order_by("code")
     if zone is not None:
         others = others.exclude(pk=zone.pk)
+        renew_form = renew_form or RenewQrTokenForm()
     return render(
         request,
         "parks/zone_form.html",
-        {"park": park, "form": form, "zone": zone, "map_data": _map_data(list(others), [])},
-        status=400 if form.errors else 200,
+        {
+            "park": park,
+            "form": form,
+            "zone": zone,
+            "renew_form": renew_form,
+            "map_data": _map_data(list(others), []),
+        },
+        status=400 if form.errors or (renew_form and renew_form.errors) else 200,
     )
 
 
@@ -152,6 +165,30 @@ def zone_update(request: HttpRequest, park_pk: int, pk: int) -> HttpResponse:
             messages.success(request, _("Zone %(zone)s saved.") % {"zone": zone})
             return redirect("parks:park_detail", pk=zone.park_id)
     return _zone_form_page(request, zone.park, form, zone)
+
+
+@role_required(MANAGING_ROLES)
+@require_POST
+def zone_renew_qr(request: HttpRequest, park_pk: int, pk: int) -> HttpResponse:
+    """Replace a zone's QR token, e.g. after its sign was defaced; the old code stops working."""
+    zone = get_object_or_404(Zone.objects.select_related("park"), pk=pk, park_id=park_pk)
+    renew_form = RenewQrTokenForm(request.POST)
+    if not renew_form.is_valid():
+        return _zone_form_page(
+            request, zone.park, ZoneForm(instance=copy.copy(zone)), zone, renew_form
+        )
+    services.renew_qr_token(
+        zone=zone, by=signed_in_user(request), reason=renew_form.cleaned_data["reason"]
+    )
+    messages.success(
+        request,
+        _(
+            "Zone %(zone)s has a new QR code: the old printed code no longer works, "
+            "so replace the sign."
+        )
+        % {"zone": zone},
+    )
+    return redirect("parks:zone_update", park_pk=zone.park_id, pk=zone.pk)
 
 
 @role_required(MANAGING_ROLES)

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/", views.provider_detail, name="provider_detail"),
     path("<int:pk>/edit/", views.provider_update, name="provider_update"),
     path("<int:pk>/qualifications/new/", views.qualification_create, name="qualification_create"),
+    path("<int:pk>/staff/", views.staff_create, name="staff_create"),
 ]

@@ -11,18 +11,20 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from parkpact.core.forms import add_service_errors
-from parkpact.core.models import CENTRE_ROLES
+from parkpact.core.models import CENTRE_ROLES, User
 from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required, signed_in_user
 
 from . import services
-from .forms import ProviderForm, QualificationForm
+from .forms import USERNAME_TAKEN, ProviderForm, QualificationForm, StaffAccountForm
 from .models import Provider, Qualification, StaffMember
 
 
@@ -57,13 +59,22 @@ def provider_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@role_required(SIGNED_IN_ROLES)
-def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def _detail_page(
+    request: HttpRequest,
+    pk: int,
+    *,
+    staff_form: StaffAccountForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The company page; after a refused staff account, with that form and its errors."""
     user = signed_in_user(request)
     provider = get_object_or_404(
         Provider.objects.visible_to(user).prefetch_related(
             Prefetch("qualifications", queryset=Qualification.objects.order_by("valid_until")),
-            Prefetch("staff", queryset=StaffMember.objects.select_related("user")),
+            Prefetch(
+                "staff",
+                queryset=StaffMember.objects.select_related("user").order_by("user__username"),
+            ),
             "contracts",
         ),
         pk=pk,
@@ -77,6 +88,7 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
         )
         for q in provider.qualifications.all()
     ]
+    can_manage = user.has_role(*MANAGING_ROLES)
     return render(
         request,
         "providers/provider_detail.html",
@@ -85,9 +97,16 @@ def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "qualifications": qualifications,
             "warning_days": settings.QUALIFICATION_WARNING_DAYS,
             "is_centre_staff": user.is_centre_staff,
-            "can_manage": user.has_role(*MANAGING_ROLES),
+            "can_manage": can_manage,
+            "staff_form": (staff_form or StaffAccountForm()) if can_manage else None,
         },
+        status=status,
     )
+
+
+@role_required(SIGNED_IN_ROLES)
+def provider_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail_page(request, pk)
 
 
 def _provider_form_page(
@@ -161,3 +180,39 @@ def qualification_create(request: HttpRequest, pk: int) -> HttpResponse:
         {"form": form, "provider": provider},
         status=400 if form.errors else 200,
     )
+
+
+@role_required(MANAGING_ROLES)
+@require_POST
+def staff_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Give one of the company's people a sign-in account, shown in the company's staff table."""
+    provider = get_object_or_404(Provider, pk=pk)
+    form = StaffAccountForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            member = services.add_staff_member(
+                provider=provider,
+                username=data["username"],
+                password=data["password"],
+                by=signed_in_user(request),
+                position=data["position"],
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                email=data["email"],
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        except IntegrityError:
+            # Someone else took the name between the form's check and the save.
+            if not User.objects.filter(username__iexact=data["username"]).exists():
+                raise
+            form.add_error("username", ValidationError(USERNAME_TAKEN, code="username_taken"))
+        else:
+            messages.success(
+                request,
+                _("Staff account %(username)s added: they can sign in now.")
+                % {"username": member.user.get_username()},
+            )
+            return redirect("providers:provider_detail", pk=provider.pk)
+    return _detail_page(request, provider.pk, staff_form=form, status=400)
