@@ -88,3 +88,16 @@ def test_check_deploy_has_no_warnings_with_debug_off_and_a_real_secret(tmp_path:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout, result.stdout + result.stderr
+
+
+@pytest.mark.django_db
+def test_refusals_are_pages_in_the_site_not_bare_errors(inspector: User) -> None:
+    from conftest import client_for
+
+    client = client_for(inspector)
+    forbidden = client.get("/ledger/", HTTP_ACCEPT_LANGUAGE="en")
+    assert forbidden.status_code == 403
+    assert "You may not open this page" in forbidden.content.decode()
+    missing = client.get("/contracts/999999/", HTTP_ACCEPT_LANGUAGE="en")
+    assert missing.status_code == 404
+    assert "There is nothing here" in missing.content.decode()
