@@ -7,12 +7,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
+from django.core.files.storage import storages
 from django.test import Client
 from django.test.utils import override_settings
 
 from parkpact import testing
 from parkpact.contracts.models import Contract
 from parkpact.core.models import Role, User
+from parkpact.inspections.models import Evidence
 from parkpact.parks.models import Park, Zone
 from parkpact.providers.models import Provider
 
@@ -32,7 +34,15 @@ def _fast_and_plain() -> Iterator[None]:
         SECURE_SSL_REDIRECT=False,
         SECURE_HSTS_SECONDS=0,
     ):
+        # A FileField resolves its storage when the model loads, before this override: point
+        # the evidence fields at the in-memory store for the session, then put them back.
+        fields = [Evidence._meta.get_field(name) for name in ("original", "display")]
+        kept = [field.storage for field in fields]  # type: ignore[union-attr]
+        for field in fields:
+            field.storage = storages["evidence"]  # type: ignore[union-attr]
         yield
+        for field, storage in zip(fields, kept, strict=True):
+            field.storage = storage  # type: ignore[union-attr]
 
 
 @dataclass

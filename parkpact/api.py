@@ -6,6 +6,7 @@ See docs/api.md for authentication, the error format and every endpoint.
 from parkpact.contracts.api import router as contracts_router
 from parkpact.core.api import SIGNED_IN, BundledSwagger, ParkPactAPI
 from parkpact.core.api import router as core_router
+from parkpact.inspections.api import router as field_router
 from parkpact.parks.api import router as parks_router
 from parkpact.providers.api import router as providers_router
 
@@ -25,3 +26,4 @@ api.add_router("", core_router)
 api.add_router("", parks_router)
 api.add_router("/providers", providers_router)
 api.add_router("/contracts", contracts_router)
+api.add_router("/field", field_router)

@@ -13,5 +13,6 @@ urlpatterns = [
     path("providers/", include("parkpact.providers.urls")),
     path("contracts/", include("parkpact.contracts.urls")),
     path("supervision/", include("parkpact.inspections.urls")),
+    path("field/", include("parkpact.inspections.views_field")),
     path("", include("parkpact.core.urls")),
 ]

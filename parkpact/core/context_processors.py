@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .models import CENTRE_ROLES
+from .models import CENTRE_ROLES, Role
 from .permissions import LEDGER_ROLES, SIGNED_IN_ROLES
 
 # (URL name, label, roles that see it), in menu order.
@@ -14,7 +14,11 @@ NAVIGATION = [
     ("core:home", _("Overview"), SIGNED_IN_ROLES),
     ("parks:park_list", _("Parks"), SIGNED_IN_ROLES),
     ("contracts:contract_list", _("Contracts"), SIGNED_IN_ROLES),
+    ("field:app", _("Field app"), frozenset({Role.INSPECTOR})),
+    ("inspections:order_list", _("Rectification orders"), SIGNED_IN_ROLES),
+    ("inspections:sample_verify", _("Sample verification"), SIGNED_IN_ROLES),
     ("providers:provider_list", _("Providers"), CENTRE_ROLES),
+    ("core:notifications", _("Notifications"), SIGNED_IN_ROLES),
     ("core:ledger", _("Audit ledger"), LEDGER_ROLES),
 ]
 

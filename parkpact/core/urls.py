@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_notifications
 
 app_name = "core"
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("ledger/verify/", views.verify_ledger_now, name="verify_ledger"),
     path("account/", views.account, name="account"),
     path("account/tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),
+    path("notifications/", views_notifications.notifications, name="notifications"),
+    path("notifications/read/", views_notifications.mark_read, name="notifications_read"),
 ]
