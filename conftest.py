@@ -3,8 +3,12 @@
 Tests take what they need (``manager``, ``provider_a_user``…) and get a fresh database each time.
 """
 
+import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.files.storage import storages
@@ -121,3 +125,41 @@ def client_for(user: User | None) -> Client:
 def english(settings: object) -> None:
     """Pages in English, for tests that read the page's text (Chinese is the default)."""
     settings.LANGUAGE_CODE = "en"  # type: ignore[attr-defined]
+
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser).
+
+    Outside CI the browser tests are skipped when Chromium is missing; in CI (CI=true) they run.
+    """
+    if not Path(CHROMIUM).exists() and os.environ.get("CI") != "true":
+        pytest.skip("Chromium is not installed (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright runs an event loop in this thread; the ORM calls around it are still synchronous.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield chromium
+        chromium.close()
+    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+def screenshot(page: Any, name: str) -> None:
+    """Keep a screenshot when PARKPACT_SCREENSHOTS names a folder, to look at the pages."""
+    folder = os.environ.get("PARKPACT_SCREENSHOTS")
+    if folder:
+        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)

@@ -1,46 +1,15 @@
-"""End to end in a real browser (Debian's Chromium through Playwright) on the Donghu demo.
-
-Outside CI the test is skipped when Chromium is missing; in CI (CI=true) it must run.
-"""
+"""End to end in a real browser (Debian's Chromium through Playwright) on the Donghu demo."""
 
 import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from playwright.sync_api import Browser, Page, expect
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = os.environ.get("PARKPACT_SCREENSHOTS")  # a folder to keep screenshots in, for a look
+from conftest import screenshot
 
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists() and os.environ.get("CI") != "true":
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Playwright runs an event loop in this thread; the ORM calls around it are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 @pytest.fixture
@@ -58,11 +27,6 @@ def sign_in(page: Page, server: str, username: str) -> None:
     expect(page.locator("nav .navbar-brand")).to_be_visible()
 
 
-def shot(page: Page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
-
-
 def test_a_manager_reads_the_park_map_and_the_contract_in_both_languages(
     browser: Browser, demo_server: str
 ) -> None:
@@ -74,7 +38,7 @@ def test_a_manager_reads_the_park_map_and_the_contract_in_both_languages(
     # Every Donghu zone is drawn as a polygon on the map, with no tiles fetched from anywhere.
     expect(page.locator(".leaflet-overlay-pane path.leaflet-interactive").nth(18)).to_be_attached()
     assert page.locator(".leaflet-tile").count() == 0
-    shot(page, "park-zh")
+    screenshot(page, "park-zh")
 
     page.select_option("select[name=language]", "en")
     expect(page.get_by_role("link", name="Contracts")).to_be_visible()
@@ -82,7 +46,7 @@ def test_a_manager_reads_the_park_map_and_the_contract_in_both_languages(
     page.get_by_role("link", name="QZGY-2026-001").click()
     expect(page.get_by_text("¥173,040.00").first).to_be_visible()
     expect(page.get_by_text("Amendment").first).to_be_visible()
-    shot(page, "contract-en")
+    screenshot(page, "contract-en")
     page.close()
 
 

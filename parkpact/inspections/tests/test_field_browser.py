@@ -1,60 +1,22 @@
 """The field app end to end in a real browser (Debian's Chromium through Playwright): an
 inspection done with the network off, sent when it comes back — once, however often it is sent.
-
-Outside CI the test is skipped when Chromium is missing; in CI (CI=true) it must run.
 """
 
 import io
-import os
-import shutil
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import Browser, Route, expect
 
-from conftest import World
+from conftest import World, screenshot
 from parkpact import testing
 from parkpact.core.models import IdempotencyRecord, Role
 from parkpact.inspections.models import Evidence, Finding, Inspection, RectificationOrder
 from parkpact.inspections.tests.test_submission import INSIDE, make_visit
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SHOTS = os.environ.get("PARKPACT_SCREENSHOTS")  # a folder to keep screenshots in, for a look
-
 pytestmark = pytest.mark.browser
-
-if not Path(CHROMIUM).exists() and os.environ.get("CI") != "true":
-    pytest.skip("Chromium is not installed (apt-get install chromium)", allow_module_level=True)
-
-from playwright.sync_api import Browser, Page, Route, expect, sync_playwright  # noqa: E402
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    # Playwright runs an event loop in this thread; the ORM calls around it are still synchronous.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-def shot(page: Page, name: str) -> None:
-    if SHOTS:
-        page.screenshot(path=str(Path(SHOTS) / f"{name}.png"), full_page=True)
 
 
 def photo_png() -> bytes:
@@ -91,7 +53,7 @@ def test_an_inspection_done_offline_is_sent_once_when_the_network_returns(
     page.get_by_role("button", name="Map").click()
     expect(page.locator("#visit-map path.leaflet-interactive")).to_have_count(1)
     assert page.locator(".leaflet-tile").count() == 0
-    shot(page, "field-map")
+    screenshot(page, "field-map")
     page.get_by_role("button", name="List").click()
 
     # The service worker has cached the app before the network goes.
@@ -116,13 +78,13 @@ def test_an_inspection_done_offline_is_sent_once_when_the_network_returns(
         {"name": "IMG_0042.png", "mimeType": "image/png", "buffer": photo_png()}
     )
     expect(failing).to_contain_text("Photos: 1")
-    shot(page, "field-checklist")
+    screenshot(page, "field-checklist")
     page.get_by_role("button", name="Finish and submit").click()
 
     waiting = page.locator("#waiting")
     expect(waiting).to_have_text("1 waiting to send")
     expect(card).to_contain_text("Waiting to send")
-    shot(page, "field-waiting")
+    screenshot(page, "field-waiting")
     assert not Inspection.objects.filter(status=Inspection.Status.SUBMITTED).exists()
 
     # The first answer is lost on the way back (the server did the work), so the app retries.
@@ -140,7 +102,7 @@ def test_an_inspection_done_offline_is_sent_once_when_the_network_returns(
     context.set_offline(False)
     expect(waiting).to_have_attribute("data-count", "0", timeout=30_000)
     expect(waiting).to_have_text("Nothing waiting to send")
-    shot(page, "field-sent")
+    screenshot(page, "field-sent")
     assert len(lost) == 1 and lost[0]
 
     visit.refresh_from_db()
