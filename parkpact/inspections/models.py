@@ -6,6 +6,7 @@ from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from parkpact.contracts.models import Contract, PerformanceStandard
 from parkpact.parks.models import Zone
@@ -279,7 +280,7 @@ class RectificationOrder(models.Model):
     from the standard (e.g. 2 hours for litter). Re-inspection closes or reopens it."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("order status", "Open")
         RECTIFIED = "rectified", _("Rectified, awaiting re-inspection")
         REOPENED = "reopened", _("Reopened")
         CLOSED = "closed", _("Closed")

@@ -19,6 +19,9 @@ from parkpact.core.services import issue_api_token
 from parkpact.inspections.models import Evidence, Finding, Inspection, RectificationOrder
 from parkpact.inspections.tests.test_submission import INSIDE, make_visit, set_limit
 
+# These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 VISITS = "/api/v1/field/visits"
 SYNC = "/api/v1/field/sync"
 

@@ -24,6 +24,9 @@ from .test_orders_factories import (
     upload,
 )
 
+# These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 EXIF_MAKE, EXIF_ORIENTATION, EXIF_GPS = 0x010F, 0x0112, 0x8825
 
 

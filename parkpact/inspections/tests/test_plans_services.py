@@ -31,6 +31,9 @@ from .test_plans_support import (
     this_month,
 )
 
+# These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 __all__ = ["supervised"]
 
 

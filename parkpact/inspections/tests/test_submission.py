@@ -27,6 +27,9 @@ from parkpact.inspections.submission import (
 )
 from parkpact.parks.models import Zone
 
+# These tests read the messages in English.
+pytestmark = pytest.mark.usefixtures("english")
+
 # The middle of testing.square(x=0): zone 0 of the shared world.
 INSIDE = Position(longitude=testing.ORIGIN[0] + 0.0005, latitude=testing.ORIGIN[1] + 0.0005)
 
