@@ -153,10 +153,9 @@ def test_it_refuses_a_malformed_month() -> None:
 
 @pytest.mark.django_db
 def test_it_exits_with_a_non_zero_status_on_a_mismatch(revealed: SurveillancePlan) -> None:
-    from django.core.management import ManagementUtility
-
-    ManagementUtility(["manage.py", "verify_sample"]).execute()  # honest: returns normally
+    call_command("verify_sample")  # honest: returns normally
     revealed.inspections.filter(visit_index=0).delete()
-    with pytest.raises(SystemExit) as exit_status:
-        ManagementUtility(["manage.py", "verify_sample"]).execute()
-    assert exit_status.value.code == 1
+    with pytest.raises(CommandError) as error:
+        call_command("verify_sample")
+    # manage.py turns a CommandError into this exit status.
+    assert error.value.returncode == 1
