@@ -163,3 +163,23 @@ def screenshot(page: Any, name: str) -> None:
     folder = os.environ.get("PARKPACT_SCREENSHOTS")
     if folder:
         page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
+
+
+@pytest.fixture(scope="module")
+def demo_output(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+    """`seed_demo` once for a whole test module (it takes seconds), rolled back after it.
+
+    A module that uses it must not also hold tests that need an empty database.
+    """
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import TestCase
+
+    out = StringIO()
+    with django_db_blocker.unblock(), transaction.atomic():
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("seed_demo", stdout=out)
+        yield out.getvalue()
+        transaction.set_rollback(True)

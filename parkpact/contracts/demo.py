@@ -69,8 +69,16 @@ def _standard(
     weight: int,
     points: str,
     cap: int,
+    kinds: tuple[str, ...] = (),
+    hours: int = 24,
+    unit: str = "",
+    limit: str | None = None,
 ) -> dict[str, Any]:
     return {
+        "zone_kinds": list(kinds),
+        "rectification_hours": hours,
+        "unit": unit,
+        "limit_value": Decimal(limit) if limit is not None else None,
         "code": code,
         "name": name,
         "measurement": measurement,
@@ -96,6 +104,9 @@ CLEANING_STANDARDS = [
         weight=30,
         points="1",
         cap=30,
+        kinds=("plaza", "path", "lawn", "lakeshore", "playground", "parking", "woodland", "water"),
+        hours=2,
+        unit="件/100 m²",
     ),
     _standard(
         "CL-02",
@@ -108,6 +119,8 @@ CLEANING_STANDARDS = [
         weight=15,
         points="2",
         cap=15,
+        kinds=("toilet",),
+        hours=4,
     ),
     _standard(
         "CL-03",
@@ -119,6 +132,10 @@ CLEANING_STANDARDS = [
         weight=10,
         points="1",
         cap=10,
+        kinds=("toilet",),
+        hours=4,
+        unit="mg/m³",
+        limit="0.3",
     ),
     _standard(
         "CL-04",
@@ -131,6 +148,7 @@ CLEANING_STANDARDS = [
         weight=15,
         points="0.5",
         cap=15,
+        hours=2,
     ),
     _standard(
         "CL-05",
@@ -204,6 +222,7 @@ SECURITY_STANDARDS = [
         weight=20,
         points="2",
         cap=20,
+        kinds=("plaza", "playground", "woodland", "parking", "toilet"),
     ),
     _standard(
         "SE-04",

@@ -40,8 +40,8 @@ def row_counts() -> dict[str, int]:
 
 
 @pytest.fixture
-def demo(db: None) -> str:
-    return seed_demo()
+def demo(demo_output: str, db: None) -> str:
+    return demo_output
 
 
 def test_it_loads_the_demo_and_prints_the_logins(demo: str) -> None:
@@ -73,24 +73,6 @@ def test_it_changes_nothing_when_run_again(demo: str) -> None:
     assert verify_ledger().head == head
     assert "already loaded" in again
     assert "manager2" in again
-
-
-def test_it_loads_into_an_empty_database_with_if_empty(db: None) -> None:
-    output = seed_demo("--if-empty")
-
-    assert "Loaded the Donghu demo" in output
-    assert Park.objects.filter(code="donghu").exists()
-
-
-def test_it_leaves_a_database_with_parks_alone_with_if_empty(db: None) -> None:
-    Park.objects.create(code="xihu", name="西湖公园")
-    before = row_counts()
-
-    output = seed_demo("--if-empty")
-
-    assert row_counts() == before
-    assert "not loaded" in output
-    assert "No demo accounts" in output
 
 
 def test_it_draws_donghu_as_non_overlapping_zones_of_plausible_area(demo: str) -> None:
