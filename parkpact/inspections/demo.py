@@ -512,10 +512,10 @@ class History:
             return
         label = f"order {order.pk}"
         if fate == LATE:
-            first_fix = order.deadline + timedelta(hours=rng.uniform(4, 20))
+            fixed = _during(order.deadline + timedelta(hours=rng.uniform(4, 20)), 7, 21)
         else:
-            first_fix = order.issued_at + timedelta(hours=rng.uniform(2, 8))
-        fixed = _during(first_fix, 7, 21)
+            # Put right within the time the standard gives (2 hours for litter, 4 for toilets…).
+            fixed = order.issued_at + (order.deadline - order.issued_at) * rng.uniform(0.3, 0.9)
         self.replay.at(fixed, partial(self._rectify, order, staff, story, f"{label} fix", rng))
         if fate == AWAITING_REINSPECTION:
             return

@@ -313,6 +313,12 @@ class RectificationOrder(models.Model):
         blank=True,
         help_text=_("Set by the worker when the deadline passed with the order still open."),
     )
+    rectified_at = models.DateTimeField(
+        _("last rectified at"),
+        null=True,
+        blank=True,
+        help_text=_("When the provider last reported it put things right."),
+    )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     objects = RectificationOrderQuerySet.as_manager()
@@ -327,10 +333,11 @@ class RectificationOrder(models.Model):
         return _("Order %(number)s") % {"number": self.pk}
 
     def is_overdue(self, now: datetime) -> bool:
-        """Open past its deadline: the order still counts as late after it is closed late."""
-        if self.status == self.Status.CLOSED:
-            return self.closed_at is not None and self.closed_at > self.deadline
-        return now > self.deadline
+        """Late: not put right by the deadline. What counts is when the provider put it right
+        (the rectification the re-inspection accepted), not how long the re-inspection took."""
+        if self.status in (self.Status.CLOSED, self.Status.RECTIFIED):
+            return self.rectified_at is not None and self.rectified_at > self.deadline
+        return now > self.deadline or self.overdue_at is not None
 
 
 class OrderEvent(models.Model):

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.functional import Promise
@@ -30,7 +30,7 @@ Status = RectificationOrder.Status
 
 # The note of the OrderEvent the overdue sweep writes (the status itself does not change).
 OVERDUE_NOTE = "overdue"
-AUDITED_FIELDS = ["status", "deadline", "overdue_at", "closed_at"]
+AUDITED_FIELDS = ["status", "deadline", "overdue_at", "rectified_at", "closed_at"]
 
 NOT_FAILED = _("Only a failed check raises a rectification order.")
 TRANSITION_REFUSED = _("An order that is “%(current)s” cannot become “%(next)s”.")
@@ -141,7 +141,9 @@ def _move(
     order.status = to
     if to == Status.CLOSED:
         order.closed_at = at
-    order.save(update_fields=["status", "closed_at"])
+    if to == Status.RECTIFIED:
+        order.rectified_at = at
+    order.save(update_fields=["status", "closed_at", "rectified_at"])
     record_event(
         actor=by,
         action=f"order.{to}",
@@ -278,6 +280,8 @@ def mark_overdue_orders(*, now: datetime) -> int:
     due = list(
         RectificationOrder.objects.open()
         .filter(deadline__lt=now, overdue_at__isnull=True)
+        # Put right in time and awaiting re-inspection: the wait is the centre's, not late.
+        .exclude(status=Status.RECTIFIED, rectified_at__lte=F("deadline"))
         .order_by("deadline")
         .values_list("pk", flat=True)
     )
@@ -288,6 +292,7 @@ def mark_overdue_orders(*, now: datetime) -> int:
             won = (
                 RectificationOrder.objects.open()
                 .filter(pk=pk, overdue_at__isnull=True)
+                .exclude(status=Status.RECTIFIED, rectified_at__lte=F("deadline"))
                 .update(overdue_at=now)
             )
             if not won:

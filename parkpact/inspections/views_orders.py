@@ -38,11 +38,11 @@ PAGE_SIZE = 50
 
 
 def _late_orders(now: datetime) -> Q:
-    """Past the deadline while not closed, marked overdue by the worker, or closed too late."""
-    return (
-        Q(status__in=RectificationOrder.OPEN_STATUSES, deadline__lt=now)
-        | Q(overdue_at__isnull=False)
-        | Q(closed_at__gt=F("deadline"))
+    """Not put right by the deadline: the query twin of RectificationOrder.is_overdue."""
+    Status = RectificationOrder.Status
+    waiting = Q(status__in=(Status.OPEN, Status.REOPENED))
+    return (waiting & (Q(deadline__lt=now) | Q(overdue_at__isnull=False))) | Q(
+        status__in=(Status.RECTIFIED, Status.CLOSED), rectified_at__gt=F("deadline")
     )
 
 

@@ -163,8 +163,8 @@ def test_the_provider_sees_the_finding_its_photos_and_how_to_rectify(
 def test_the_history_shows_each_step_with_its_photos(
     order_a: RectificationOrder, provider_a_user: User, inspector: User
 ) -> None:
-    mark_rectified(order=order_a, by=provider_a_user, note="Swept it all.", photo=photo())
     mark_overdue_orders(now=order_a.deadline + timedelta(minutes=1))
+    mark_rectified(order=order_a, by=provider_a_user, note="Swept it all.", photo=photo())
     step_photo = Evidence.objects.get(order_event__order=order_a)
     content = page(client_for(inspector).get(detail(order_a)))
     assert "Marked rectified by the provider" in content
