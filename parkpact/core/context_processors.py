@@ -16,6 +16,7 @@ NAVIGATION = [
     ("contracts:contract_list", _("Contracts"), SIGNED_IN_ROLES),
     ("field:app", _("Field app"), frozenset({Role.INSPECTOR})),
     ("inspections:order_list", _("Rectification orders"), SIGNED_IN_ROLES),
+    ("inspections:review_list", _("Review"), CENTRE_ROLES),
     ("inspections:sample_verify", _("Sample verification"), SIGNED_IN_ROLES),
     ("providers:provider_list", _("Providers"), CENTRE_ROLES),
     ("core:notifications", _("Notifications"), SIGNED_IN_ROLES),

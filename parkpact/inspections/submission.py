@@ -708,3 +708,27 @@ def _submission_record(
             for item in findings
         ],
     }
+
+
+def close_review(*, inspection: Inspection, by: User, note: str) -> Inspection:
+    """A manager has looked at a flagged inspection (position outside the zone, a stale edit,
+    a missing photo…) and says what was found; the flag goes, the reason stays on record."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say what the review found.")}, code="note_required")
+    with transaction.atomic():
+        inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+        if not inspection.needs_review:
+            raise ValidationError(
+                _("This inspection is not waiting for a review."), code="not_flagged"
+            )
+        inspection.needs_review = False
+        inspection.save(update_fields=["needs_review"])
+        record_event(
+            actor=by,
+            action="inspection.review",
+            obj=inspection,
+            before={"needs_review": True, "review_reason": inspection.review_reason},
+            after={"needs_review": False},
+            reason=note.strip(),
+        )
+    return inspection

@@ -26,6 +26,8 @@ urlpatterns = [
     path("orders/<int:pk>/rectify/", views_orders.order_rectify, name="order_rectify"),
     path("orders/<int:pk>/reinspect/", views_orders.order_reinspect, name="order_reinspect"),
     path("inspections/<int:pk>/", views_orders.inspection_detail, name="inspection_detail"),
+    path("review/", views_orders.review_list, name="review_list"),
+    path("review/<int:pk>/close/", views_orders.review_close, name="review_close"),
     path("evidence/<uuid:uuid>/", views_orders.evidence_display, name="evidence_display"),
     path(
         "evidence/<uuid:uuid>/original/", views_orders.evidence_original, name="evidence_original"

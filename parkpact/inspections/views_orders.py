@@ -23,13 +23,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from parkpact.core.forms import add_service_errors
-from parkpact.core.models import Role
-from parkpact.core.permissions import SIGNED_IN_ROLES, role_required, signed_in_user
+from parkpact.core.models import CENTRE_ROLES, Role
+from parkpact.core.permissions import (
+    MANAGING_ROLES,
+    SIGNED_IN_ROLES,
+    role_required,
+    signed_in_user,
+)
 
 from . import rectification
 from .evidence import EXTENSIONS, may_download_original, visible_evidence
 from .forms_orders import OrderFilterForm, RectifyForm, ReinspectForm
 from .models import Evidence, Finding, Inspection, OrderEvent, RectificationOrder
+from .submission import close_review
 
 Status = RectificationOrder.Status
 PROVIDER_ROLES = frozenset({Role.PROVIDER})
@@ -331,3 +337,35 @@ def evidence_original(request: HttpRequest, uuid: UUID) -> HttpResponseBase:
     return _file_response(
         evidence.original, evidence.content_type, f"{evidence.sha256}{extension}", inline=False
     )
+
+
+@role_required(CENTRE_ROLES)
+def review_list(request: HttpRequest) -> HttpResponse:
+    """The inspections flagged for review, oldest first: each needs a manager's look."""
+    flagged = (
+        Inspection.objects.filter(needs_review=True)
+        .select_related("zone__park", "contract__provider", "inspector")
+        .order_by("window_start")
+    )
+    page = Paginator(flagged, 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "inspections/review_list.html",
+        {"page_obj": page, "may_close": signed_in_user(request).has_role(*MANAGING_ROLES)},
+    )
+
+
+@require_POST
+@role_required(MANAGING_ROLES)
+def review_close(request: HttpRequest, pk: int) -> HttpResponse:
+    inspection = get_object_or_404(Inspection, pk=pk)
+    try:
+        close_review(
+            inspection=inspection, by=signed_in_user(request), note=request.POST.get("note", "")
+        )
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Review recorded; the flag is cleared."))
+    return redirect("inspections:review_list")
