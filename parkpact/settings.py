@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "parkpact.providers",
     "parkpact.contracts",
     "parkpact.inspections",
+    "parkpact.servicerequests",
+    "parkpact.open311",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +171,14 @@ X_FRAME_OPTIONS = "DENY"
 if envbool("PARKPACT_BEHIND_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is the operator's decision.
+
+# Who the public channel and open data name as the contracting authority.
+PARKPACT_CENTRE_NAME = env("PARKPACT_CENTRE_NAME", "泉州市公园管理中心")
+# Open311: the jurisdiction this server answers for, and its rate limits (see docs/open311.md).
+OPEN311_JURISDICTION = env("PARKPACT_OPEN311_JURISDICTION", "quanzhou-parks")
+OPEN311_CONTACT = env("PARKPACT_OPEN311_CONTACT")
+# Public reports (QR form and Open311 POSTs) per client IP address per hour.
+PUBLIC_REPORTS_PER_IP_HOUR = envint("PARKPACT_REPORTS_PER_IP_HOUR", 20)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]

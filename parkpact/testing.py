@@ -1,9 +1,12 @@
 """Small factories for tests: real objects made through the services, with sensible defaults."""
 
+import io
 import itertools
 from datetime import date
 from decimal import Decimal
 from typing import Any
+
+from PIL import Image
 
 from parkpact.contracts import services as contract_services
 from parkpact.contracts.models import Clause, Contract, PayBand, PerformanceStandard
@@ -132,3 +135,72 @@ def make_contract(
     if active:
         contract = contract_services.activate_contract(contract=contract, by=by)
     return contract
+
+
+def make_service_request(
+    zone: Zone | None = None,
+    *,
+    service_code: str = "litter",
+    description: str = "Litter by the bench",
+    position: tuple[float, float] | None = None,
+    contact: Any = None,
+    at: Any = None,
+) -> Any:
+    """A report from the public placed in the middle of ``zone`` (or at ``position``:
+    (longitude, latitude)), routed like any other."""
+    from decimal import Decimal as D
+
+    from parkpact.servicerequests import services as sr
+
+    if position is None:
+        assert zone is not None
+        west, south, east, north = zone.west, zone.south, zone.east, zone.north
+        position = ((west + east) / 2, (south + north) / 2)
+    place = sr.place_report(position=(D(f"{position[1]:.6f}"), D(f"{position[0]:.6f}")))
+    return sr.submit_request(
+        service=sr.find_service(service_code),
+        place=place,
+        description=description,
+        contact=contact,
+        channel="qr",
+        at=at,
+    )
+
+
+def photo_bytes(
+    fmt: str = "JPEG",
+    size: tuple[int, int] = (64, 48),
+    *,
+    colour: tuple[int, ...] = (200, 40, 40),
+    mode: str = "RGB",
+    exif: Image.Exif | None = None,
+) -> bytes:
+    """A small image; each call differs (a corner carries a counter) so hashes never collide."""
+    image = Image.new(mode, size, colour)
+    if mode in ("RGB", "RGBA"):
+        n = next(_counter)
+        corner = (n * 53 % 256, n * 97 % 256, (n // 256) * 31 % 256)
+        image.paste(corner + ((255,) if mode == "RGBA" else ()), (0, 0, 8, 8))
+    out = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    image.save(out, format=fmt, **options)
+    return out.getvalue()
+
+
+def gps_exif(longitude: float = 118.6005, latitude: float = 24.9305) -> Image.Exif:
+    """EXIF with a camera model and a GPS position, as a phone writes it."""
+    exif = Image.Exif()
+    exif[0x0110] = "ParkPhone 1"  # Model
+
+    def dms(value: float) -> tuple[float, float, float]:
+        degrees = int(value)
+        minutes = int((value - degrees) * 60)
+        return (float(degrees), float(minutes), round(((value - degrees) * 60 - minutes) * 60, 4))
+
+    exif[0x8825] = {  # GPSInfo
+        1: "N",
+        2: dms(latitude),
+        3: "E",
+        4: dms(longitude),
+    }
+    return exif

@@ -14,5 +14,8 @@ urlpatterns = [
     path("contracts/", include("parkpact.contracts.urls")),
     path("supervision/", include("parkpact.inspections.urls")),
     path("field/", include("parkpact.inspections.views_field")),
+    path("requests/", include("parkpact.servicerequests.urls")),
+    path("open311/v2/", include("parkpact.open311.urls")),
+    path("", include("parkpact.servicerequests.urls_public")),
     path("", include("parkpact.core.urls")),
 ]

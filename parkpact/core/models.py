@@ -209,3 +209,25 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class RateLimitBucket(models.Model):
+    """How many requests one client (an IP address, an API key…) made in one time window.
+
+    Counted by core.ratelimit with one atomic upsert, so every web process shares the count.
+    """
+
+    key = models.CharField(_("key"), max_length=200)
+    window = models.BigIntegerField(_("window"), help_text=_("Seconds since 1970 ÷ window length."))
+    count = models.PositiveIntegerField(_("count"), default=0)
+    expires_at = models.DateTimeField(_("expires at"), db_index=True)
+
+    class Meta:
+        verbose_name = _("rate limit bucket")
+        verbose_name_plural = _("rate limit buckets")
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="core_ratelimit_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}: {self.count}"

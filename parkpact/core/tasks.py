@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 
+from django.utils import timezone
 from django_tasks import task
 
 from .sweeps import register_sweep
@@ -22,3 +23,14 @@ def verify_ledger_task() -> dict[str, object]:
 
 
 register_sweep(name="core.verify_ledger", every=timedelta(hours=1), task=verify_ledger_task)
+
+
+@task()
+def purge_rate_limits_task() -> dict[str, int]:
+    """Forget the rate-limit counts of windows that have ended."""
+    from .ratelimit import purge_expired
+
+    return {"deleted": purge_expired(now=timezone.now())}
+
+
+register_sweep(name="core.purge_rate_limits", every=timedelta(hours=1), task=purge_rate_limits_task)

@@ -33,8 +33,9 @@ from parkpact.core.api import (
 )
 from parkpact.core.models import Role, User
 from parkpact.core.permissions import signed_in_user
+from parkpact.core.photos import MAX_PHOTO_BYTES
 
-from .evidence import MAX_PHOTO_BYTES, store_evidence
+from .evidence import store_evidence
 from .models import Evidence, Finding, Inspection
 from .submission import (
     FindingInput,

@@ -6,22 +6,21 @@ and writes an OrderEvent (the history the provider sees) and an AuditEvent (the 
 Notifications are created only once the change is committed.
 """
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.functional import Promise
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from parkpact.core.models import Notification, Role, User
+from parkpact.core.models import Role, User
+from parkpact.core.notifications import centre_message, managers, notify_on_commit
 from parkpact.core.services import record_event, snapshot
 from parkpact.providers.models import StaffMember
+from parkpact.providers.services import provider_staff
 
 from .evidence import store_evidence
 from .models import Finding, InspectorConflict, OrderEvent, RectificationOrder
@@ -85,40 +84,12 @@ def allowed_actions(order: RectificationOrder, user: User) -> set[str]:
 # ---- Notifications ---------------------------------------------------------------------------
 
 
-def provider_staff(provider_id: int) -> QuerySet[User]:
-    return User.objects.filter(
-        staff_membership__provider_id=provider_id, is_active=True, role=Role.PROVIDER
-    )
-
-
-def managers() -> QuerySet[User]:
-    return User.objects.filter(role=Role.MANAGER, is_active=True)
-
-
 def _order_link(order: RectificationOrder) -> str:
     return reverse("inspections:order_detail", kwargs={"pk": order.pk})
 
 
 def _local(moment: datetime) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
-
-
-def notify_on_commit(users: Iterable[User], message: str, link: str) -> None:
-    """Queue one notification per person, created only if the caller's transaction commits."""
-    user_ids = sorted({user.pk for user in users})
-
-    def create() -> None:
-        Notification.objects.bulk_create(
-            Notification(user_id=user_id, message=message[:300], link=link) for user_id in user_ids
-        )
-
-    transaction.on_commit(create)
-
-
-def _message(text: Promise, **params: object) -> str:
-    """A notification's text, in the centre's language (it is stored, not rendered per reader)."""
-    with translation.override(settings.LANGUAGE_CODE):
-        return str(text) % params
 
 
 # ---- Status changes --------------------------------------------------------------------------
@@ -211,7 +182,7 @@ def issue_order(*, finding: Finding, by: User | None) -> RectificationOrder:
         )
         notify_on_commit(
             provider_staff(contract.provider_id),
-            _message(
+            centre_message(
                 ISSUED_MESSAGE,
                 number=order.pk,
                 standard=finding.standard.name,
@@ -237,7 +208,7 @@ def mark_rectified(
         _attach_photo(photo, by, event)
         notify_on_commit(
             [order.finding.inspection.inspector],
-            _message(RECTIFIED_MESSAGE, number=order.pk),
+            centre_message(RECTIFIED_MESSAGE, number=order.pk),
             _order_link(order),
         )
     return order
@@ -268,7 +239,9 @@ def reinspect(
             _attach_photo(photo, by, event)
         text = CLOSED_MESSAGE if passed else REOPENED_MESSAGE
         notify_on_commit(
-            provider_staff(order.provider_id), _message(text, number=order.pk), _order_link(order)
+            provider_staff(order.provider_id),
+            centre_message(text, number=order.pk),
+            _order_link(order),
         )
     return order
 
@@ -315,7 +288,7 @@ def mark_overdue_orders(*, now: datetime) -> int:
             )
             notify_on_commit(
                 [*provider_staff(order.provider_id), *manager_list],
-                _message(
+                centre_message(
                     OVERDUE_MESSAGE,
                     number=order.pk,
                     deadline=_local(order.deadline),

@@ -4,6 +4,7 @@ Coordinates are WGS84 longitude, latitude (GeoJSON order). Areas are computed on
 ellipsoid with pyproj's Geod, never typed in by hand.
 """
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -78,6 +79,31 @@ def contains_point(
     nearest = polygon.exterior.interpolate(polygon.exterior.project(point))
     _a, _b, distance = WGS84.inv(longitude, latitude, nearest.x, nearest.y)
     return bool(distance <= metres)
+
+
+def distance_m(geojson: dict[str, Any], longitude: float, latitude: float) -> float:
+    """Metres from the point to the polygon on the ellipsoid: 0 inside or on the edge."""
+    polygon = shape(geojson)
+    point = Point(longitude, latitude)
+    if polygon.covers(point):
+        return 0.0
+    nearest = polygon.exterior.interpolate(polygon.exterior.project(point))
+    _a, _b, distance = WGS84.inv(longitude, latitude, nearest.x, nearest.y)
+    return float(distance)
+
+
+def bounds(geojson: dict[str, Any]) -> tuple[float, float, float, float]:
+    """(west, south, east, north) of a polygon, for a cheap first filter by bounding box."""
+    west, south, east, north = shape(geojson).bounds
+    return west, south, east, north
+
+
+def degrees_for(metres: float, latitude: float) -> tuple[float, float]:
+    """How many degrees of longitude and latitude cover at least ``metres`` at this latitude
+    (a margin for bounding-box filters; generous, never short)."""
+    per_degree_latitude = 110_574.0  # the smallest value, at the equator
+    per_degree_longitude = 111_320.0 * max(math.cos(math.radians(min(abs(latitude), 89.0))), 0.01)
+    return metres / per_degree_longitude, metres / per_degree_latitude
 
 
 def centroid(geojsons: Sequence[dict[str, Any]]) -> tuple[float, float] | None:

@@ -63,6 +63,17 @@ class ZoneQuerySet(models.QuerySet["Zone"]):
         """Zones are public: everyone may see them."""
         return self
 
+    def near(self, longitude: float, latitude: float, metres: float) -> "ZoneQuerySet":
+        """Zones whose bounding box comes within ``metres`` of the point: the candidates that
+        geometry.distance_m then measures exactly."""
+        d_lon, d_lat = geometry.degrees_for(metres, latitude)
+        return self.filter(
+            west__lte=longitude + d_lon,
+            east__gte=longitude - d_lon,
+            south__lte=latitude + d_lat,
+            north__gte=latitude - d_lat,
+        )
+
 
 class ZoneKind(models.TextChoices):
     PLAZA = "plaza", _("Plaza")
@@ -106,6 +117,11 @@ class Zone(models.Model):
     qr_token = models.CharField(
         _("QR token"), max_length=32, unique=True, default=new_qr_token, editable=False
     )
+    # The boundary's bounding box, kept beside it so that locating a point needs no scan.
+    west = models.FloatField(editable=False, default=0)
+    south = models.FloatField(editable=False, default=0)
+    east = models.FloatField(editable=False, default=0)
+    north = models.FloatField(editable=False, default=0)
 
     objects = ZoneQuerySet.as_manager()
 
@@ -127,6 +143,7 @@ class Zone(models.Model):
         # The area is always derived from the boundary, so it can never disagree with it.
         validate_boundary(self.boundary)
         self.area_m2 = Decimal(str(round(geometry.geodesic_area_m2(self.boundary), 1)))
+        self.west, self.south, self.east, self.north = geometry.bounds(self.boundary)
         super().save(*args, **kwargs)  # type: ignore[arg-type]
 
 

@@ -1,5 +1,6 @@
 """Business actions on parks, zones and facilities. Every change is recorded in the ledger."""
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -7,6 +8,7 @@ from django.db import transaction
 from parkpact.core.models import User
 from parkpact.core.services import assign, record_event, save_audited, snapshot
 
+from . import geometry
 from .models import Facility, Park, Zone, new_qr_token
 
 PARK_FIELDS = ["code", "name", "district", "address", "description", "opening_hours"]
@@ -66,3 +68,38 @@ def update_facility(*, facility: Facility, by: User | None, **changes: Any) -> F
         obj=facility, fields=FACILITY_FIELDS, by=by, action="facility.update", before=before
     )
     return facility
+
+
+# ---- Locating a point ------------------------------------------------------------------------
+
+# A report on the edge of a path belongs to the nearest zone within this distance.
+ZONE_SNAP_METRES = 50.0
+# Beyond this distance from every zone of every park, a point is not in any park.
+PARK_REACH_METRES = 300.0
+
+
+@dataclass(frozen=True)
+class Location:
+    """Where a point falls: in (or next to) a zone, or only near a park."""
+
+    park: Park
+    zone: Zone | None
+    distance_m: float  # to the zone, or to the park's nearest zone when there is no zone
+
+
+def locate_point(*, longitude: float, latitude: float) -> Location | None:
+    """The zone that contains the point, else the nearest zone within ZONE_SNAP_METRES, else
+    the park whose zones lie within PARK_REACH_METRES (no zone); None far from every park."""
+    candidates = [
+        (geometry.distance_m(zone.boundary, longitude, latitude), zone.area_m2, zone.pk, zone)
+        for zone in Zone.objects.near(longitude, latitude, PARK_REACH_METRES).select_related("park")
+    ]
+    if not candidates:
+        return None
+    # The nearest zone; inside overlapping zones, the smallest one (the most specific place).
+    distance, _area, _pk, zone = min(candidates, key=lambda item: item[:3])
+    if distance > PARK_REACH_METRES:
+        return None
+    if distance <= ZONE_SNAP_METRES:
+        return Location(park=zone.park, zone=zone, distance_m=distance)
+    return Location(park=zone.park, zone=None, distance_m=distance)

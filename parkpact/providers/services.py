@@ -3,6 +3,7 @@
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from parkpact.core.models import Role, User
 from parkpact.core.services import assign, create_user, record_event, save_audited, snapshot
@@ -69,3 +70,10 @@ def add_staff_member(
             after={"provider": provider.pk, "user": user.pk, "position": position},
         )
     return member
+
+
+def provider_staff(provider_id: int) -> QuerySet[User]:
+    """The active accounts of a company's staff: whom to tell about its work."""
+    return User.objects.filter(
+        staff_membership__provider_id=provider_id, is_active=True, role=Role.PROVIDER
+    )

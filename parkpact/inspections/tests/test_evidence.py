@@ -9,9 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from PIL import Image
 
 from conftest import World
+from parkpact.core import photos
 from parkpact.core.models import AuditEvent, User
+from parkpact.core.photos import MAX_PHOTO_BYTES
 from parkpact.inspections import evidence as evidence_module
-from parkpact.inspections.evidence import MAX_PHOTO_BYTES, store_evidence, supersede_evidence
+from parkpact.inspections.evidence import store_evidence, supersede_evidence
 from parkpact.inspections.models import Evidence, Finding
 
 from .test_orders_factories import (
@@ -126,7 +128,7 @@ def test_it_refuses_a_decompression_bomb(
 def test_it_refuses_a_real_image_above_the_pixel_limit(
     finding: Finding, inspector: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(evidence_module, "MAX_PIXELS", 100 * 100)
+    monkeypatch.setattr(photos, "MAX_PIXELS", 100 * 100)
     assert_refused(finding, inspector, photo_bytes("JPEG", (101, 100)), "decompression_bomb")
 
 

@@ -3,7 +3,6 @@ inspections with failed findings built directly (the field app's submission is t
 
 No tests here: the other test modules import these."""
 
-import io
 import itertools
 import struct
 import zlib
@@ -11,36 +10,16 @@ from datetime import datetime, timedelta
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
-from PIL import Image
 
 from parkpact.contracts.models import Contract, PerformanceStandard
 from parkpact.core.models import User
 from parkpact.inspections.models import Evidence, Finding, Inspection, RectificationOrder
 from parkpact.inspections.rectification import issue_order
+from parkpact.testing import photo_bytes
 
 _counter = itertools.count(1)
 CONTENT_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp", "GIF": "image/gif"}
 EXTENSIONS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "gif"}
-
-
-def photo_bytes(
-    fmt: str = "JPEG",
-    size: tuple[int, int] = (64, 48),
-    *,
-    colour: tuple[int, ...] = (200, 40, 40),
-    mode: str = "RGB",
-    exif: Image.Exif | None = None,
-) -> bytes:
-    """A small image; each call differs (a corner carries a counter) so hashes never collide."""
-    image = Image.new(mode, size, colour)
-    if mode in ("RGB", "RGBA"):
-        n = next(_counter)
-        corner = (n * 53 % 256, n * 97 % 256, (n // 256) * 31 % 256)
-        image.paste(corner + ((255,) if mode == "RGBA" else ()), (0, 0, 8, 8))
-    out = io.BytesIO()
-    options = {"exif": exif} if exif is not None else {}
-    image.save(out, format=fmt, **options)
-    return out.getvalue()
 
 
 def upload(

@@ -1,0 +1,36 @@
+"""In-app notifications: created only once the change they announce is committed."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from django.utils.functional import Promise
+
+from .models import Notification, Role, User
+
+
+def notify_on_commit(users: Iterable[User], message: str, link: str) -> None:
+    """Queue one notification per person, created only if the caller's transaction commits."""
+    user_ids = sorted({user.pk for user in users})
+
+    def create() -> None:
+        Notification.objects.bulk_create(
+            Notification(user_id=user_id, message=message[:300], link=link) for user_id in user_ids
+        )
+
+    transaction.on_commit(create)
+
+
+def centre_message(text: Promise, **params: object) -> str:
+    """A notification's text, in the centre's language (it is stored, not rendered per reader)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(text) % params
+
+
+def users_in_roles(*roles: str) -> list[User]:
+    return list(User.objects.filter(role__in=roles, is_active=True))
+
+
+def managers() -> list[User]:
+    return users_in_roles(Role.MANAGER)

@@ -1,0 +1,67 @@
+"""Fixed-window rate limits shared by every web process, kept in the database.
+
+Why not django-ratelimit: it counts in Django's cache and needs a cache with an atomic
+increment (Redis, Memcached); the embedded default runs with no such server, and Django's
+database cache does not increment atomically. One ``INSERT … ON CONFLICT DO UPDATE … RETURNING``
+(SQLite ≥ 3.35 and PostgreSQL) is atomic on both databases and costs one statement.
+"""
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from django.db import connection, transaction
+
+from .models import RateLimitBucket
+
+_UPSERT = (
+    "INSERT INTO {table} (key, window, count, expires_at) VALUES (%s, %s, 1, %s) "
+    "ON CONFLICT (key, window) DO UPDATE SET count = {table}.count + 1 RETURNING count"
+)
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``count`` requests per ``seconds``."""
+
+    count: int
+    seconds: int
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    count: int
+    retry_after: int  # seconds until the window ends
+
+
+def hit(key: str, limit: Limit, *, now: datetime | None = None) -> Decision:
+    """Count one request for ``key`` in the current window and say whether it is allowed.
+
+    Commits at once (its own transaction when called outside one), so a refused or failed
+    request still counts.
+    """
+    now = now or datetime.now(tz=UTC)
+    epoch = now.timestamp()
+    window = math.floor(epoch / limit.seconds)
+    window_end = (window + 1) * limit.seconds
+    expires_at = datetime.fromtimestamp(window_end, tz=UTC)
+    table = connection.ops.quote_name(RateLimitBucket._meta.db_table)
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            _UPSERT.format(table=table),
+            [key[:200], window, connection.ops.adapt_datetimefield_value(expires_at)],
+        )
+        row = cursor.fetchone()
+    count = int(row[0]) if row else 1
+    return Decision(
+        allowed=count <= limit.count,
+        count=count,
+        retry_after=max(1, math.ceil(window_end - epoch)),
+    )
+
+
+def purge_expired(*, now: datetime, keep: timedelta = timedelta(0)) -> int:
+    """Delete the buckets of windows that have ended; the worker's sweep calls it."""
+    deleted, _ = RateLimitBucket.objects.filter(expires_at__lt=now - keep).delete()
+    return deleted
