@@ -21,6 +21,7 @@ from parkpact.core.models import Role, User
 from parkpact.inspections.models import Evidence
 from parkpact.parks.models import Park, Zone
 from parkpact.providers.models import Provider
+from parkpact.servicerequests.models import RequestPhoto
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -40,7 +41,11 @@ def _fast_and_plain() -> Iterator[None]:
     ):
         # A FileField resolves its storage when the model loads, before this override: point
         # the evidence fields at the in-memory store for the session, then put them back.
-        fields = [Evidence._meta.get_field(name) for name in ("original", "display")]
+        fields = [
+            model._meta.get_field(name)
+            for model in (Evidence, RequestPhoto)
+            for name in ("original", "display")
+        ]
         kept = [field.storage for field in fields]  # type: ignore[union-attr]
         for field in fields:
             field.storage = storages["evidence"]  # type: ignore[union-attr]

@@ -9,6 +9,7 @@ from parkpact.core.api import router as core_router
 from parkpact.inspections.api import router as field_router
 from parkpact.parks.api import router as parks_router
 from parkpact.providers.api import router as providers_router
+from parkpact.servicerequests.api import router as service_requests_router
 
 api = ParkPactAPI(
     title="ParkPact API",
@@ -27,3 +28,4 @@ api.add_router("", parks_router)
 api.add_router("/providers", providers_router)
 api.add_router("/contracts", contracts_router)
 api.add_router("/field", field_router)
+api.add_router("/service-requests", service_requests_router)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("field/", include("parkpact.inspections.views_field")),
     path("requests/", include("parkpact.servicerequests.urls")),
     path("open311/v2/", include("parkpact.open311.urls")),
+    path("open311/keys/", include("parkpact.open311.urls_keys")),
     path("", include("parkpact.servicerequests.urls_public")),
     path("", include("parkpact.core.urls")),
 ]

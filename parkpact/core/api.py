@@ -234,7 +234,8 @@ class ParkPactAPI(NinjaAPI):
         if hasattr(exc, "error_dict"):
             fields = exc.message_dict
             general = fields.pop("__all__", [])
-            message = " ".join(general) or None
+            # With no general message, the fields' own messages say what to fix.
+            message = " ".join(general or [m for messages in fields.values() for m in messages])
             return self.error_response(
                 request, status=400, code=code, message=message, fields=fields
             )

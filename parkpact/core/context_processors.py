@@ -18,9 +18,11 @@ NAVIGATION = [
     ("inspections:order_list", _("Rectification orders"), SIGNED_IN_ROLES),
     ("inspections:review_list", _("Review"), CENTRE_ROLES),
     ("inspections:sample_verify", _("Sample verification"), SIGNED_IN_ROLES),
+    ("servicerequests:request_list", _("Service requests"), SIGNED_IN_ROLES),
     ("providers:provider_list", _("Providers"), CENTRE_ROLES),
     ("core:notifications", _("Notifications"), SIGNED_IN_ROLES),
     ("core:ledger", _("Audit ledger"), LEDGER_ROLES),
+    ("open311_keys:key_list", _("Open311 keys"), frozenset({Role.ADMIN})),
 ]
 
 

@@ -20,9 +20,11 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from parkpact.contracts.models import Contract
@@ -994,28 +996,39 @@ def _metres_between(lon1: float, lat1: float, lon2: float, lat2: float) -> float
 # ---- The SLA sweep ----------------------------------------------------------------------------
 
 
+def _breaches(now: datetime) -> list[tuple[str, str, Q, Promise]]:
+    """(field, deadline, what missed it, public note) for each deadline: still open past it, or
+    done after it (a late fix is a breach even if the sweep only runs afterwards)."""
+    return [
+        (
+            "acknowledge_breached_at",
+            "acknowledge_by",
+            Q(status=Status.SUBMITTED, acknowledge_by__lt=now)
+            | Q(acknowledged_at__gt=F("acknowledge_by")),
+            NOTE_ACK_BREACH,
+        ),
+        (
+            "resolve_breached_at",
+            "expected_at",
+            Q(status__in=ServiceRequest.OPEN_STATUSES, expected_at__lt=now)
+            | Q(resolved_at__gt=F("expected_at")),
+            NOTE_RESOLVE_BREACH,
+        ),
+    ]
+
+
 def mark_sla_breaches(*, now: datetime) -> int:
     """Record, once each, every acknowledgement and resolution deadline missed; tell whoever
     answers the request and the managers. Safe for several workers at once (the first
     conditional UPDATE wins). Returns how many breaches were recorded."""
     marked = 0
-    for field, deadline, statuses, note in (
-        ("acknowledge_breached_at", "acknowledge_by", [Status.SUBMITTED], NOTE_ACK_BREACH),
-        (
-            "resolve_breached_at",
-            "expected_at",
-            list(ServiceRequest.OPEN_STATUSES),
-            NOTE_RESOLVE_BREACH,
-        ),
-    ):
-        due = ServiceRequest.objects.filter(
-            status__in=statuses, **{f"{deadline}__lt": now, f"{field}__isnull": True}
-        ).values_list("pk", flat=True)
-        for pk in list(due.order_by(deadline)):
+    manager_list = users_in_roles(Role.MANAGER)
+    for field, deadline, missed, note in _breaches(now):
+        unmarked = Q(**{f"{field}__isnull": True})
+        due = ServiceRequest.objects.filter(missed, unmarked).order_by(deadline)
+        for pk in list(due.values_list("pk", flat=True)):
             with transaction.atomic():
-                won = ServiceRequest.objects.filter(
-                    pk=pk, status__in=statuses, **{f"{field}__isnull": True}
-                ).update(**{field: now})
+                won = ServiceRequest.objects.filter(missed, unmarked, pk=pk).update(**{field: now})
                 if not won:
                     continue
                 request = ServiceRequest.objects.select_related("service").get(pk=pk)
@@ -1032,7 +1045,7 @@ def mark_sla_breaches(*, now: datetime) -> int:
                     before={field: None},
                     after={field: now, deadline: getattr(request, deadline)},
                 )
-                users = [*users_in_roles(Role.MANAGER)]
+                users = list(manager_list)
                 if request.provider_id:
                     users += list(provider_staff(request.provider_id))
                 notify_on_commit(
