@@ -47,6 +47,37 @@ class AuditedModelAdmin(admin.ModelAdmin):
         for obj in queryset:
             self.delete_model(request, obj)
 
+    def save_formset(
+        self, request: HttpRequest, form: ModelForm, formset: Any, change: bool
+    ) -> None:
+        """Inline rows (a service's attributes…) are audited one by one, like the parent."""
+        actor = request.user
+        with transaction.atomic():
+            instances = formset.save(commit=False)
+            for obj in formset.deleted_objects:
+                record_event(
+                    actor=actor,  # type: ignore[arg-type]
+                    action=f"{obj._meta.model_name}.delete",
+                    obj=obj,
+                    before=snapshot(obj, _field_names(obj)),
+                    reason="Deleted in the admin site",
+                )
+                obj.delete()
+            for obj in instances:
+                fields = _field_names(obj)
+                new = obj.pk is None
+                before = None if new else snapshot(type(obj).objects.get(pk=obj.pk), fields)
+                obj.save()
+                record_event(
+                    actor=actor,  # type: ignore[arg-type]
+                    action=f"{obj._meta.model_name}.{'create' if new else 'update'}",
+                    obj=obj,
+                    before=before,
+                    after=snapshot(obj, fields),
+                    reason="Changed in the admin site",
+                )
+            formset.save_m2m()
+
 
 @admin.register(User)
 class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
