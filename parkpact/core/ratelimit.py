@@ -15,8 +15,9 @@ from django.db import connection, transaction
 from .models import RateLimitBucket
 
 _UPSERT = (
-    "INSERT INTO {table} (key, window, count, expires_at) VALUES (%s, %s, 1, %s) "
-    "ON CONFLICT (key, window) DO UPDATE SET count = {table}.count + 1 RETURNING count"
+    # "window" is a reserved word in PostgreSQL: quoted (both databases accept the quotes).
+    'INSERT INTO {table} (key, "window", count, expires_at) VALUES (%s, %s, 1, %s) '
+    'ON CONFLICT (key, "window") DO UPDATE SET count = {table}.count + 1 RETURNING count'
 )
 
 

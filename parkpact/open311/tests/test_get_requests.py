@@ -13,8 +13,10 @@ from django.utils import timezone
 from conftest import World
 from parkpact import testing
 from parkpact.core.models import User
+from parkpact.core.notifications import centre_message
 from parkpact.servicerequests import services
 from parkpact.servicerequests.models import ServiceRequest
+from parkpact.servicerequests.services import NOTE_ROUTED
 
 from .helpers import body, centre_of, error_descriptions, issue_key, post, url
 
@@ -82,7 +84,7 @@ def test_it_lists_reports_with_exactly_open311_s_fields(world: World) -> None:
     assert item["address_id"] == f"{world.park.code}/{world.zones[0].code}"
     assert item["address"] == f"{world.park.name} · {world.zones[0].name}"
     assert item["lat"] == float(first.latitude or 0) and item["long"] == float(first.longitude or 0)
-    assert item["status_notes"] == f"Sent to {world.provider_a.name}."
+    assert item["status_notes"] == centre_message(NOTE_ROUTED, provider=world.provider_a.name)
 
 
 def test_it_lists_reports_in_xml(world: World) -> None:
@@ -266,7 +268,8 @@ def test_extensions_add_the_public_history_and_the_sla(
     assert extended["resolve_by"].endswith("+08:00")
     assert extended["reporter_rating"] is None
     descriptions = [note["description"] for note in item["notes"]]
-    assert descriptions == ["Submitted", f"Sent to {world.provider_a.name}.", "On our way"]
+    routed = centre_message(NOTE_ROUTED, provider=world.provider_a.name)
+    assert descriptions == ["Submitted", routed, "On our way"]
     assert [note["status"] for note in item["notes"]] == ["open", "open", "open"]
     assert "Phone number removed" not in get(extensions="true").content.decode()
 
