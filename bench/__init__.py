@@ -8,4 +8,5 @@ so absolute figures do not carry from one run to the next, ratios do. See docs/b
 # Name → module (inside this package) with a ``main(argv: list[str]) -> int``.
 BENCHMARKS: dict[str, str] = {
     "offline_replay": "bench.offline_replay",
+    "open311": "bench.open311",
 }
