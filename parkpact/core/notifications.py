@@ -3,7 +3,6 @@
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import translation
 from django.utils.functional import Promise
 
@@ -11,15 +10,12 @@ from .models import Notification, Role, User
 
 
 def notify_on_commit(users: Iterable[User], message: str, link: str) -> None:
-    """Queue one notification per person, created only if the caller's transaction commits."""
+    """One notification per person, created only if the caller's transaction commits: written
+    inside it (the same commit, no extra write transaction), or at once outside any."""
     user_ids = sorted({user.pk for user in users})
-
-    def create() -> None:
-        Notification.objects.bulk_create(
-            Notification(user_id=user_id, message=message[:300], link=link) for user_id in user_ids
-        )
-
-    transaction.on_commit(create)
+    Notification.objects.bulk_create(
+        Notification(user_id=user_id, message=message[:300], link=link) for user_id in user_ids
+    )
 
 
 def centre_message(text: Promise, **params: object) -> str:

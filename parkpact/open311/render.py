@@ -4,13 +4,13 @@ Every answer of /open311/v2/ goes through ``respond``, and every error through `
 that both formats always carry the same content.
 """
 
-import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from datetime import datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+import orjson
 from django.http import HttpResponse
 from django.utils import timezone
 
@@ -77,7 +77,9 @@ def to_xml(root: str, value: Any) -> bytes:
 
 
 def to_json(value: Any) -> bytes:
-    return json.dumps(value, ensure_ascii=False, default=_json_default).encode()
+    # orjson: a 1,000-request page is some 600 KB, which the standard library encodes ten
+    # times slower. Datetimes never reach it raw: the feed writes them as W3C strings first.
+    return orjson.dumps(value, default=_json_default)
 
 
 def respond(fmt: str, root: str, value: Any, *, status: int = 200) -> HttpResponse:

@@ -4,6 +4,8 @@ Both the keys screen and ``manage.py open311_key`` call these, so every key's li
 audit ledger.
 """
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -73,6 +75,9 @@ def revoke_key(*, key: ApiKey, by: User | None, reason: str) -> ApiKey:
     return key
 
 
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
 def key_for(raw: str) -> ApiKey | None:
     """The usable key a client sent, noting that it was used; None if unknown or revoked."""
     raw = raw.strip()
@@ -81,6 +86,10 @@ def key_for(raw: str) -> ApiKey | None:
     key = ApiKey.objects.usable().filter(key_hash=ApiKey.hash_key(raw)).first()
     if key is None:
         return None
-    key.last_used_at = timezone.now()
-    ApiKey.objects.filter(pk=key.pk).update(last_used_at=key.last_used_at)
+    # "Last used" is for people (is this key still in use?): to the minute is enough, and it
+    # saves a write on all but one post a minute.
+    now = timezone.now()
+    if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
+        key.last_used_at = now
+        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
     return key

@@ -202,7 +202,9 @@ def requests(request: HttpRequest, fmt: str) -> HttpResponse:
 @open311("GET")
 def request_detail(request: HttpRequest, request_id: str, fmt: str) -> HttpResponse:
     extensions = request.GET.get("extensions", "").strip().lower() in ("true", "1")
-    rows = feed.matching(feed.RequestFilter(ids=[int(request_id)])) if request_id.isdigit() else []
+    rows = []
+    if request_id.isdigit():
+        rows = feed.matching(feed.RequestFilter(ids=[int(request_id)], extensions=extensions))
     if not rows:
         return render.errors(fmt, 404, [str(UNKNOWN_REQUEST % {"id": request_id})])
     items = feed.request_items(rows, request=request, extensions=extensions)

@@ -83,7 +83,11 @@ def contains_point(
 
 def distance_m(geojson: dict[str, Any], longitude: float, latitude: float) -> float:
     """Metres from the point to the polygon on the ellipsoid: 0 inside or on the edge."""
-    polygon = shape(geojson)
+    return distance_to_polygon(shape(geojson), longitude, latitude)
+
+
+def distance_to_polygon(polygon: Any, longitude: float, latitude: float) -> float:
+    """distance_m for a polygon already built (shapely), e.g. one kept between calls."""
     point = Point(longitude, latitude)
     if polygon.covers(point):
         return 0.0

@@ -142,7 +142,8 @@ def _link(request: ServiceRequest) -> str:
 
 
 def find_service(code: str) -> Service:
-    service = Service.objects.filter(code=code, active=True).first()
+    # The answers are checked against the attributes, maybe twice: fetch them once.
+    service = Service.objects.filter(code=code, active=True).prefetch_related("attributes").first()
     if service is None:
         raise ValidationError(
             {

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from conftest import World
@@ -84,10 +85,13 @@ def test_a_check_that_passed_raises_no_order(world: World, inspector: User) -> N
     assert not RectificationOrder.objects.exists()
 
 
-def test_notifications_wait_for_the_commit(
+def test_no_notification_outlives_a_change_that_is_rolled_back(
     world: World, inspector: User, provider_a_user: User
 ) -> None:
-    make_order(world.contract_a, inspector)  # the test's transaction never commits
+    with pytest.raises(RuntimeError), transaction.atomic():
+        make_order(world.contract_a, inspector)
+        assert Notification.objects.exists()  # written in the same transaction as the order
+        raise RuntimeError("a later step fails")
     assert not Notification.objects.exists()
 
 
