@@ -74,6 +74,8 @@ INSTALLED_APPS = [
     "parkpact.contracts",
     "parkpact.inspections",
     "parkpact.servicerequests",
+    "parkpact.patrols",
+    "parkpact.sensors",
     "parkpact.open311",
 ]
 

@@ -15,6 +15,8 @@ urlpatterns = [
     path("supervision/", include("parkpact.inspections.urls")),
     path("field/", include("parkpact.inspections.views_field")),
     path("requests/", include("parkpact.servicerequests.urls")),
+    path("patrols/", include("parkpact.patrols.urls")),
+    path("sensors/", include("parkpact.sensors.urls")),
     path("open311/v2/", include("parkpact.open311.urls")),
     path("open311/keys/", include("parkpact.open311.urls_keys")),
     path("", include("parkpact.servicerequests.urls_public")),

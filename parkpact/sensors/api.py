@@ -1,0 +1,5 @@
+"""The sensors endpoints of the JSON API (mounted in parkpact/api.py)."""
+
+from ninja import Router
+
+router = Router(tags=["sensors"])
