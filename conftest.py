@@ -54,6 +54,18 @@ def _fast_and_plain() -> Iterator[None]:
             field.storage = storage  # type: ignore[union-attr]
 
 
+@pytest.fixture(autouse=True)
+def _rows_from_migrations(request: pytest.FixtureRequest) -> None:
+    """A transactional test (a live server, the worker) starts from a database that an earlier
+    one flushed, without the rows data migrations load: put the service catalogue back."""
+    if "transactional_db" in request.fixturenames or "live_server" in request.fixturenames:
+        request.getfixturevalue("transactional_db")
+        from parkpact.servicerequests import catalogue
+        from parkpact.servicerequests.models import Service, ServiceAttribute
+
+        catalogue.load(Service, ServiceAttribute)
+
+
 @dataclass
 class World:
     """Donghu-like ground for a test: a park with three zones, companies A and B, a contract each."""
