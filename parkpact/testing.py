@@ -204,3 +204,22 @@ def gps_exif(longitude: float = 118.6005, latitude: float = 24.9305) -> Image.Ex
         4: dms(longitude),
     }
     return exif
+
+
+def make_checkpoint(zone: Zone, *, radius_m: int = 30) -> Any:
+    """A patrol checkpoint: a facility of kind checkpoint inside ``zone``, a little apart from
+    the others."""
+    from parkpact.parks.services import create_facility
+    from parkpact.patrols.services import create_checkpoint
+
+    n = next(_counter)
+    facility = create_facility(
+        zone=zone,
+        code=f"CP-{n:04}",
+        name=f"Checkpoint {n}",
+        kind="checkpoint",
+        longitude=Decimal(f"{zone.west + 0.0001 + (n % 8) * 0.0001:.6f}"),
+        latitude=Decimal(f"{(zone.south + zone.north) / 2:.6f}"),
+        by=None,
+    )
+    return create_checkpoint(facility=facility, radius_m=radius_m, by=None)
