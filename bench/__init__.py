@@ -9,4 +9,5 @@ so absolute figures do not carry from one run to the next, ratios do. See docs/b
 BENCHMARKS: dict[str, str] = {
     "offline_replay": "bench.offline_replay",
     "open311": "bench.open311",
+    "ingest": "bench.ingest",
 }

@@ -206,6 +206,30 @@ def gps_exif(longitude: float = 118.6005, latitude: float = 24.9305) -> Image.Ex
     return exif
 
 
+def make_sensor_device(zone: Zone, *, kind: str = "waste_container") -> tuple[Any, str]:
+    """A sensor device on a new facility in the zone, and its secret."""
+    from parkpact.parks.models import Facility
+    from parkpact.parks.services import create_facility
+    from parkpact.sensors.services import register_device
+
+    n = next(_counter)
+    facility_kind = {"waste_container": Facility.Kind.BIN, "toilet_air": Facility.Kind.TOILET}
+    lon, lat = zone.boundary["coordinates"][0][0]
+    facility = create_facility(
+        zone=zone,
+        by=None,
+        code=f"F{n:04}",
+        name=f"Facility {n}",
+        kind=facility_kind.get(kind, Facility.Kind.CAMERA),
+        longitude=Decimal(str(round(lon + 0.0005, 6))),
+        latitude=Decimal(str(round(lat + 0.0005, 6))),
+    )
+    registered = register_device(
+        code=f"dev-{n}", name=f"Sensor {n}", kind=kind, facility=facility, by=None
+    )
+    return registered.device, registered.secret
+
+
 def make_checkpoint(zone: Zone, *, radius_m: int = 30) -> Any:
     """A patrol checkpoint: a facility of kind checkpoint inside ``zone``, a little apart from
     the others."""

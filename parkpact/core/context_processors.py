@@ -20,6 +20,7 @@ NAVIGATION = [
     ("inspections:sample_verify", _("Sample verification"), SIGNED_IN_ROLES),
     ("servicerequests:request_list", _("Service requests"), SIGNED_IN_ROLES),
     ("patrols:dashboard", _("Patrols"), SIGNED_IN_ROLES),
+    ("sensors:dashboard", _("Sensors"), SIGNED_IN_ROLES),
     ("providers:provider_list", _("Providers"), CENTRE_ROLES),
     ("core:notifications", _("Notifications"), SIGNED_IN_ROLES),
     ("core:ledger", _("Audit ledger"), LEDGER_ROLES),

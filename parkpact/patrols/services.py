@@ -743,3 +743,56 @@ def add_incident_photo(*, incident: Incident, data: bytes, by: User) -> Incident
                 actor=by, action="incident.add_photo", obj=incident, after={"photo": digest}
             )
     return photo
+
+
+# ---- Incidents from the public's reports --------------------------------------------------------
+
+# The public's reports that are security incidents, and what they become.
+PUBLIC_INCIDENTS: dict[str, tuple[str, str]] = {
+    "safety": (Incident.Kind.HAZARD, Incident.Severity.MODERATE),
+    "lost_person": (Incident.Kind.LOST_PERSON, Incident.Severity.SERIOUS),
+    "noise_disorder": (Incident.Kind.DISTURBANCE, Incident.Severity.MINOR),
+}
+
+
+def open_incidents_from_public_reports() -> int:
+    """Open an incident for each open public report of a security kind (a safety concern, a
+    lost person, disorder) routed to a security contract, once. Its response time runs from
+    when the public reported it. Returns how many were opened."""
+    from parkpact.servicerequests.models import ServiceRequest
+
+    reports = (
+        ServiceRequest.objects.open()
+        .filter(
+            service__code__in=list(PUBLIC_INCIDENTS),
+            contract__service_kind=Contract.ServiceKind.SECURITY,
+            incidents__isnull=True,
+        )
+        .select_related("service", "contract", "zone")
+        .order_by("requested_at")
+    )
+    opened = 0
+    for report in reports:
+        kind, severity = PUBLIC_INCIDENTS[report.service.code]
+        position = None
+        if report.longitude is not None and report.latitude is not None:
+            position = Position(longitude=report.longitude, latitude=report.latitude)
+        with transaction.atomic():
+            # Another worker may have opened it meanwhile: lock the report and look again.
+            locked = ServiceRequest.objects.select_for_update().get(pk=report.pk)
+            if Incident.objects.filter(service_request=locked).exists():
+                continue
+            assert report.contract is not None
+            report_incident(
+                contract=report.contract,
+                kind=kind,
+                severity=severity,
+                by=None,
+                zone=report.zone,
+                position=position,
+                reported_at=report.requested_at,
+                notes=report.description,
+                service_request=locked,
+            )
+        opened += 1
+    return opened

@@ -38,3 +38,18 @@ def generate_rounds_task() -> dict[str, int]:
 
 register_sweep(name="patrols.close_rounds", every=timedelta(minutes=5), task=close_due_rounds_task)
 register_sweep(name="patrols.generate_rounds", every=timedelta(hours=1), task=generate_rounds_task)
+
+
+@task()
+def incidents_from_public_reports_task() -> dict[str, int]:
+    """Turn the public's new safety, lost-person and disorder reports into incidents."""
+    from .services import open_incidents_from_public_reports
+
+    return {"opened": open_incidents_from_public_reports()}
+
+
+register_sweep(
+    name="patrols.public_incidents",
+    every=timedelta(minutes=1),
+    task=incidents_from_public_reports_task,
+)
