@@ -180,7 +180,19 @@ class SensorRule(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_device_kind_display()}: {self.quantity} ≥ {self.threshold}"
+        return f"{self.get_device_kind_display()}: {self.label}"
+
+    @property
+    def label(self) -> str:
+        """The rule in words, in the reader's language (the description is the admin's note)."""
+        params = {
+            "quantity": self.get_quantity_display(),
+            "threshold": f"{self.threshold:g}",
+            "minutes": self.duration_minutes,
+        }
+        if self.duration_minutes:
+            return _("%(quantity)s at or above %(threshold)s for %(minutes)s minutes") % params
+        return _("%(quantity)s at or above %(threshold)s") % params
 
 
 class AlertQuerySet(models.QuerySet["Alert"]):
