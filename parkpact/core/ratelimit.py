@@ -10,7 +10,9 @@ import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.http import HttpRequest
 
 from .models import RateLimitBucket
 
@@ -66,3 +68,16 @@ def purge_expired(*, now: datetime, keep: timedelta = timedelta(0)) -> int:
     """Delete the buckets of windows that have ended; the worker's sweep calls it."""
     deleted, _ = RateLimitBucket.objects.filter(expires_at__lt=now - keep).delete()
     return deleted
+
+
+def client_address(request: HttpRequest) -> str:
+    """The address a limit counts against. Behind ``PARKPACT_PROXY_COUNT`` trusted reverse
+    proxies, the one the first of them saw (X-Forwarded-For, counted from the right: entries
+    further left are the client's to write); otherwise the connection's own."""
+    proxies = settings.AXES_IPWARE_PROXY_COUNT
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if proxies > 0 and forwarded:
+        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+        if len(hops) >= proxies:
+            return hops[-proxies]
+    return str(request.META.get("REMOTE_ADDR", "")) or "unknown"

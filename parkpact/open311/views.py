@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 
-from parkpact.core.ratelimit import Limit, hit
+from parkpact.core.ratelimit import Limit, client_address, hit
 from parkpact.servicerequests import services as requests_services
 from parkpact.servicerequests.models import (
     Service,
@@ -227,10 +227,6 @@ def token(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
 # ---- Posting a request ----------------------------------------------------------------------
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _too_many(fmt: str, retry_after: int) -> HttpResponse:
     minutes = max(1, -(-retry_after // 60))
     response = render.errors(fmt, 429, [str(TOO_MANY % {"minutes": minutes})])
@@ -282,7 +278,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     api_key = key_for(raw_key)
     if api_key is None:
         # Guessing keys from one address is cut off long before it could succeed.
-        guess = hit(f"{PER_IP_BAD_KEY}{_client_ip(request)}", Limit(BAD_KEYS_PER_IP_HOUR, 3600))
+        guess = hit(f"{PER_IP_BAD_KEY}{client_address(request)}", Limit(BAD_KEYS_PER_IP_HOUR, 3600))
         if not guess.allowed:
             return _too_many(fmt, guess.retry_after)
         return render.errors(fmt, 403, [str(KEY_INVALID)])

@@ -27,7 +27,7 @@ from parkpact.core.forms import add_service_errors
 from parkpact.core.models import CENTRE_ROLES
 from parkpact.core.permissions import role_required
 from parkpact.core.photos import MAX_PHOTO_BYTES
-from parkpact.core.ratelimit import Limit, hit
+from parkpact.core.ratelimit import Limit, client_address, hit
 from parkpact.parks.models import Zone
 from parkpact.parks.services import locate_point
 
@@ -52,14 +52,10 @@ STATUS_MEANING: dict[str, Any] = {
 }
 
 
-def _client_ip(request: HttpRequest) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
-
-
 def _rate_limited(request: HttpRequest, prefix: str) -> HttpResponse | None:
     """A 429 page when this address has sent too much in the hour, else None."""
     decision = hit(
-        f"{prefix}:{_client_ip(request)}", Limit(settings.PUBLIC_REPORTS_PER_IP_HOUR, HOUR)
+        f"{prefix}:{client_address(request)}", Limit(settings.PUBLIC_REPORTS_PER_IP_HOUR, HOUR)
     )
     if decision.allowed:
         return None
