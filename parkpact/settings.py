@@ -158,7 +158,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_IPWARE_PROXY_COUNT = envint("PARKPACT_PROXY_COUNT", 0)
 # The same client address for login lockout as for the public rate limits (honours the above).
-AXES_CLIENT_IP_CALLABLE = "parkpact.core.ratelimit.client_address"
+AXES_CLIENT_IP_CALLABLE = "parkpact.core.ratelimit.known_client_address"
 
 # Secure cookies whenever debug is off. Browsers keep Secure cookies from http://127.0.0.1 and
 # http://localhost too (they count as secure origins), so `make run` keeps them.

@@ -6,6 +6,7 @@ database cache does not increment atomically. One ``INSERT … ON CONFLICT DO UP
 (SQLite ≥ 3.35 and PostgreSQL) is atomic on both databases and costs one statement.
 """
 
+import ipaddress
 import math
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -73,11 +74,24 @@ def purge_expired(*, now: datetime, keep: timedelta = timedelta(0)) -> int:
 def client_address(request: HttpRequest) -> str:
     """The address a limit counts against. Behind ``PARKPACT_PROXY_COUNT`` trusted reverse
     proxies, the one the first of them saw (X-Forwarded-For, counted from the right: entries
-    further left are the client's to write); otherwise the connection's own."""
+    further left are the client's to write); otherwise the connection's own; "unknown" if none."""
+    return known_client_address(request) or "unknown"
+
+
+def known_client_address(request: HttpRequest) -> str | None:
+    """client_address, or None when the request carries no valid address (axes stores it in
+    an IP address column, which refuses anything else)."""
     proxies = settings.AXES_IPWARE_PROXY_COUNT
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    candidates = []
     if proxies > 0 and forwarded:
         hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
         if len(hops) >= proxies:
-            return hops[-proxies]
-    return str(request.META.get("REMOTE_ADDR", "")) or "unknown"
+            candidates.append(hops[-proxies])
+    candidates.append(str(request.META.get("REMOTE_ADDR", "")))
+    for candidate in candidates:
+        try:
+            return str(ipaddress.ip_address(candidate))
+        except ValueError:
+            continue
+    return None

@@ -1,8 +1,9 @@
 """Which address a rate limit and the login lockout count against."""
 
+from django.http import HttpRequest
 from django.test import RequestFactory, override_settings
 
-from parkpact.core.ratelimit import client_address
+from parkpact.core.ratelimit import client_address, known_client_address
 
 
 def request(forwarded: str = "") -> object:
@@ -24,3 +25,10 @@ def test_behind_one_proxy_it_takes_the_address_the_proxy_saw() -> None:
 @override_settings(AXES_IPWARE_PROXY_COUNT=2)
 def test_behind_two_proxies_it_counts_two_from_the_right() -> None:
     assert client_address(request("117.25.1.9, 172.16.0.5")) == "117.25.1.9"  # type: ignore[arg-type]
+
+
+@override_settings(AXES_IPWARE_PROXY_COUNT=1)
+def test_a_forged_or_missing_address_is_not_passed_on() -> None:
+    assert client_address(request("not-an-address")) == "10.0.0.1"  # type: ignore[arg-type]
+    assert known_client_address(HttpRequest()) is None
+    assert client_address(HttpRequest()) == "unknown"
