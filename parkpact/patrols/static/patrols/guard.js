@@ -65,10 +65,14 @@
     return field ? field.value : "";
   }
 
-  var flushing = false;
+  // One flush at a time; a call during a flush runs another after it. While scans are left
+  // (offline, or the server busy), try again every few seconds, not only on "online" events.
+  var flushing = false, again = false, retry = null;
   function flush() {
-    if (flushing) { return Promise.resolve(); }
+    if (flushing) { again = true; return Promise.resolve(); }
     flushing = true;
+    again = false;
+    if (retry) { clearTimeout(retry); retry = null; }
     return queued().then(function (scans) {
       return scans.reduce(function (chain, scan) {
         return chain.then(function () { return send(scan); });
@@ -76,8 +80,14 @@
     }).then(function () {
       return queued();
     }).then(function (left) {
-      if (left.length) { show(t("queued", { count: left.length }), "warning"); }
-    }).finally(function () { flushing = false; });
+      if (left.length) {
+        show(t("queued", { count: left.length }), "warning");
+        retry = setTimeout(flush, 3000);
+      }
+    }).finally(function () {
+      flushing = false;
+      if (again) { flush(); }
+    });
   }
 
   function send(scan) {
