@@ -63,6 +63,7 @@ from bench.offline_replay import (
     configure_django,
     environment_facts,
     percentile,
+    replies_of,
     run_phase,
     scratch_folder,
     scratch_postgres,
@@ -617,12 +618,8 @@ def alternate(
     return floors, measures
 
 
-def replies(phases: Sequence[Phase]) -> list[Reply]:
-    return [reply for phase in phases for _job, answers in phase.done for reply in answers]
-
-
 def figures(phases: Sequence[Phase]) -> dict[str, Any]:
-    answered = replies(phases)
+    answered = replies_of(phases)
     seconds = sum(phase.seconds for phase in phases)
     latencies = [reply.seconds for reply in answered]
     statuses = Counter(str(reply.status) for reply in answered)
@@ -645,8 +642,8 @@ def by_slice(floors: Sequence[Phase], measures: Sequence[Phase]) -> list[dict[st
     for index, measure in enumerate(measures):
         around = floors[index : index + 2]
         floor_seconds = sum(phase.seconds for phase in around)
-        floor_rate = len(replies(around)) / floor_seconds if floor_seconds else 0.0
-        rate = len(replies([measure])) / measure.seconds if measure.seconds else 0.0
+        floor_rate = len(replies_of(around)) / floor_seconds if floor_seconds else 0.0
+        rate = len(replies_of([measure])) / measure.seconds if measure.seconds else 0.0
         result.append(
             {
                 "floor_per_second": round(floor_rate, 1),
@@ -803,7 +800,7 @@ def _run(opts: Options) -> int:
         get_floor, get = figures(get_floors), figures(get_measures)
         post_slices = by_slice(post_floors, post_measures)
         get_slices = by_slice(get_floors, get_measures)
-        items = Counter(int(reply.digest) for reply in replies(get_measures))
+        items = Counter(int(reply.digest) for reply in replies_of(get_measures))
         result: dict[str, Any] = {
             "benchmark": "open311",
             "at": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -1,9 +1,10 @@
 """In-app notifications: created only once the change they announce is committed."""
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 
 from .models import Notification, Role, User
@@ -30,3 +31,8 @@ def users_in_roles(*roles: str) -> list[User]:
 
 def managers() -> list[User]:
     return users_in_roles(Role.MANAGER)
+
+
+def local_minute(moment: datetime) -> str:
+    """A moment as notifications write it: the centre's local time, to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")

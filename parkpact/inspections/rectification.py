@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parkpact.core.models import Role, User
-from parkpact.core.notifications import centre_message, managers, notify_on_commit
+from parkpact.core.notifications import centre_message, local_minute, managers, notify_on_commit
 from parkpact.core.services import record_event, snapshot
 from parkpact.providers.models import StaffMember
 from parkpact.providers.services import provider_staff
@@ -86,10 +86,6 @@ def allowed_actions(order: RectificationOrder, user: User) -> set[str]:
 
 def _order_link(order: RectificationOrder) -> str:
     return reverse("inspections:order_detail", kwargs={"pk": order.pk})
-
-
-def _local(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 # ---- Status changes --------------------------------------------------------------------------
@@ -187,7 +183,7 @@ def issue_order(*, finding: Finding, by: User | None) -> RectificationOrder:
                 number=order.pk,
                 standard=finding.standard.name,
                 zone=inspection.zone.code,
-                deadline=_local(deadline),
+                deadline=local_minute(deadline),
             ),
             _order_link(order),
         )
@@ -291,7 +287,7 @@ def mark_overdue_orders(*, now: datetime) -> int:
                 centre_message(
                     OVERDUE_MESSAGE,
                     number=order.pk,
-                    deadline=_local(order.deadline),
+                    deadline=local_minute(order.deadline),
                 ),
                 _order_link(order),
             )

@@ -29,7 +29,12 @@ from django.utils.translation import gettext_lazy as _
 
 from parkpact.contracts.models import Contract
 from parkpact.core.models import Role, User
-from parkpact.core.notifications import centre_message, notify_on_commit, users_in_roles
+from parkpact.core.notifications import (
+    centre_message,
+    local_minute,
+    notify_on_commit,
+    users_in_roles,
+)
 from parkpact.core.photos import EXTENSIONS, check_photo, read_capped
 from parkpact.core.services import record_event, snapshot
 from parkpact.parks.geometry import WGS84, degrees_for
@@ -128,10 +133,6 @@ NOTE_DUPLICATE = _("Already reported as #%(number)s: follow that report.")
 NOTE_VALIDATED = _("The park management centre checked the work and closed the report.")
 NOTE_ACK_BREACH = _("Not acknowledged in time.")
 NOTE_RESOLVE_BREACH = _("Not resolved in time.")
-
-
-def _local(moment: datetime) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 def _link(request: ServiceRequest) -> str:
@@ -481,7 +482,7 @@ def _save_submission(
             number=request.pk,
             service=service.name_zh,
             place=place_name,
-            deadline=_local(request.expected_at),
+            deadline=local_minute(request.expected_at),
         ),
         _link(request),
     )
@@ -838,7 +839,7 @@ def reroute(
                 number=request.pk,
                 service=request.service.name_zh,
                 place=str(request.zone or request.park or "—"),
-                deadline=_local(request.expected_at),
+                deadline=local_minute(request.expected_at),
             ),
         )
     return request
@@ -1054,7 +1055,7 @@ def mark_sla_breaches(*, now: datetime) -> int:
                     centre_message(
                         BREACH_MESSAGE,
                         number=request.pk,
-                        deadline=_local(getattr(request, deadline)),
+                        deadline=local_minute(getattr(request, deadline)),
                     ),
                     _link(request),
                 )
