@@ -26,6 +26,7 @@ from .services import (
 )
 
 Method = PerformanceStandard.Method
+Source = PerformanceStandard.Source
 Party = Clause.Party
 
 START = date(2026, 1, 1)
@@ -66,6 +67,7 @@ def _standard(
     *,
     aql: int,
     method: str,
+    source: str,
     weight: int,
     points: str,
     cap: int,
@@ -73,8 +75,11 @@ def _standard(
     hours: int = 24,
     unit: str = "",
     limit: str | None = None,
+    rule: str = PerformanceStandard.Rule.PER_OCCURRENCE,
 ) -> dict[str, Any]:
     return {
+        "source": source,
+        "rule": rule,
         "zone_kinds": list(kinds),
         "rectification_hours": hours,
         "unit": unit,
@@ -101,6 +106,7 @@ CLEANING_STANDARDS = [
         "每 100 m² 可见垃圾不超过 2 件，水面无成片漂浮物",
         aql=95,
         method=Method.RANDOM_SAMPLE,
+        source=Source.INSPECTIONS,
         weight=30,
         points="1",
         cap=30,
@@ -116,6 +122,7 @@ CLEANING_STANDARDS = [
         "无成蝇、无蝇蛆，臭味强度不超过 1 级",
         aql=95,
         method=Method.PERIODIC,
+        source=Source.INSPECTIONS,
         weight=15,
         points="2",
         cap=15,
@@ -129,6 +136,7 @@ CLEANING_STANDARDS = [
         "NH₃ 小时均值 ≤ 0.3 mg/m³",
         aql=95,
         method=Method.SENSOR,
+        source=Source.SENSORS,
         weight=10,
         points="1",
         cap=10,
@@ -145,6 +153,7 @@ CLEANING_STANDARDS = [
         "在填充率达到 90% 之前清空",
         aql=95,
         method=Method.SENSOR,
+        source=Source.SENSORS,
         weight=15,
         points="0.5",
         cap=15,
@@ -158,6 +167,7 @@ CLEANING_STANDARDS = [
         "派单后 30 分钟内清理完毕",
         aql=95,
         method=Method.VALIDATED_COMPLAINTS,
+        source=Source.SLA,
         weight=10,
         points="2",
         cap=10,
@@ -169,6 +179,7 @@ CLEANING_STANDARDS = [
         "全部整改通知单在期限内复查合格",
         aql=100,
         method=Method.FULL_CHECK,
+        source=Source.RECTIFICATION,
         weight=10,
         points="3",
         cap=10,
@@ -180,6 +191,7 @@ CLEANING_STANDARDS = [
         "无有效投诉",
         aql=100,
         method=Method.VALIDATED_COMPLAINTS,
+        source=Source.COMPLAINTS,
         weight=10,
         points="2",
         cap=10,
@@ -195,6 +207,7 @@ SECURITY_STANDARDS = [
         "每轮巡更 100% 巡更点扫码",
         aql=100,
         method=Method.FULL_CHECK,
+        source=Source.PATROLS,
         weight=40,
         points="1",
         cap=40,
@@ -207,6 +220,7 @@ SECURITY_STANDARDS = [
         "接报后 5 分钟内到达现场",
         aql=95,
         method=Method.FULL_CHECK,
+        source=Source.INCIDENTS,
         weight=30,
         points="3",
         cap=30,
@@ -219,6 +233,7 @@ SECURITY_STANDARDS = [
         "消防器材完好率 ≥ 98%",
         aql=98,
         method=Method.PERIODIC,
+        source=Source.INSPECTIONS,
         weight=20,
         points="2",
         cap=20,
@@ -232,6 +247,7 @@ SECURITY_STANDARDS = [
         "无有效投诉",
         aql=100,
         method=Method.VALIDATED_COMPLAINTS,
+        source=Source.COMPLAINTS,
         weight=10,
         points="2",
         cap=10,

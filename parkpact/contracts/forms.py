@@ -102,6 +102,11 @@ class VersionForm(StyledFormMixin, forms.ModelForm):
             "retention_rate",
             "termination_score",
             "termination_months",
+            "exceptional_score",
+            "very_good_score",
+            "satisfactory_score",
+            "marginal_score",
+            "appeal_working_days",
         ]
         widgets = {"effective_from": DateInput()}
 

@@ -138,6 +138,25 @@ class ContractVersion(models.Model):
     termination_months = models.PositiveSmallIntegerField(
         _("months in a row before termination"), default=3, validators=[MinValueValidator(1)]
     )
+    # The rating a month's score earns: at least this score for each grade (Unsatisfactory below).
+    exceptional_score = models.DecimalField(
+        _("Exceptional from score"), max_digits=5, decimal_places=2, default=Decimal(95)
+    )
+    very_good_score = models.DecimalField(
+        _("Very good from score"), max_digits=5, decimal_places=2, default=Decimal(90)
+    )
+    satisfactory_score = models.DecimalField(
+        _("Satisfactory from score"), max_digits=5, decimal_places=2, default=Decimal(80)
+    )
+    marginal_score = models.DecimalField(
+        _("Marginal from score"), max_digits=5, decimal_places=2, default=Decimal(70)
+    )
+    appeal_working_days = models.PositiveSmallIntegerField(
+        _("working days to appeal"),
+        default=5,
+        validators=[MinValueValidator(1), MaxValueValidator(30)],
+        help_text=_("How long the provider has to appeal a deduction once an assessment is sent."),
+    )
 
     class Meta:
         verbose_name = _("contract version")
@@ -150,10 +169,48 @@ class ContractVersion(models.Model):
                 condition=Q(retention_rate__gte=0, retention_rate__lte=Decimal("0.3")),
                 name="contracts_retention_range",
             ),
+            models.CheckConstraint(
+                condition=Q(
+                    exceptional_score__lte=HUNDRED,
+                    exceptional_score__gt=models.F("very_good_score"),
+                    very_good_score__gt=models.F("satisfactory_score"),
+                    satisfactory_score__gt=models.F("marginal_score"),
+                    marginal_score__gt=0,
+                ),
+                name="contracts_rating_thresholds_descending",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.contract.number} v{self.number}"
+
+    def clean(self) -> None:
+        thresholds = [
+            self.exceptional_score,
+            self.very_good_score,
+            self.satisfactory_score,
+            self.marginal_score,
+        ]
+        if None not in thresholds and not (
+            HUNDRED >= thresholds[0] > thresholds[1] > thresholds[2] > thresholds[3] > 0
+        ):
+            raise ValidationError(
+                {
+                    "exceptional_score": _(
+                        "Rating thresholds must fall from Exceptional to Marginal, within 0–100."
+                    )
+                }
+            )
+
+    @property
+    def rating_thresholds(self) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+        """Exceptional, Very good, Satisfactory and Marginal lower bounds, for scoring.rating."""
+        return (
+            self.exceptional_score,
+            self.very_good_score,
+            self.satisfactory_score,
+            self.marginal_score,
+        )
 
     @property
     def is_editable(self) -> bool:
@@ -190,6 +247,21 @@ class PerformanceStandard(VersionPart):
         VALIDATED_COMPLAINTS = "validated_complaints", _("Validated complaints")
         SENSOR = "sensor", _("Sensor")
 
+    class Source(models.TextChoices):
+        """Where the monthly assessment takes this standard's measurement from."""
+
+        INSPECTIONS = "inspections", _("Inspection findings")
+        RECTIFICATION = "rectification", _("Rectification orders on time")
+        COMPLAINTS = "complaints", _("Validated public complaints")
+        SLA = "sla", _("Public reports past their deadline")
+        PATROLS = "patrols", _("Patrol checkpoints scanned")
+        INCIDENTS = "incidents", _("Incident response times")
+        SENSORS = "sensors", _("Sensor alerts")
+
+    class Rule(models.TextChoices):
+        PER_OCCURRENCE = "per_occurrence", _("Points per occurrence, capped per month")
+        RATE = "rate", _("Points when the pass rate misses the acceptable quality level")
+
     version = models.ForeignKey(
         ContractVersion,
         verbose_name=_("version"),
@@ -208,6 +280,16 @@ class PerformanceStandard(VersionPart):
         help_text=_("The share of checks that must meet the target, e.g. 95."),
     )
     method = models.CharField(_("surveillance method"), max_length=24, choices=Method.choices)
+    source = models.CharField(
+        _("measured from"),
+        max_length=16,
+        choices=Source.choices,
+        default=Source.INSPECTIONS,
+        help_text=_("The evidence the monthly assessment counts for this standard."),
+    )
+    rule = models.CharField(
+        _("deduction rule"), max_length=16, choices=Rule.choices, default=Rule.PER_OCCURRENCE
+    )
     weight = models.DecimalField(
         _("weight (points)"),
         max_digits=5,
@@ -275,6 +357,21 @@ class PerformanceStandard(VersionPart):
             models.CheckConstraint(
                 condition=Q(monthly_cap__lte=models.F("weight")),
                 name="contracts_standard_cap_within_weight",
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    source__in=[
+                        "inspections",
+                        "rectification",
+                        "complaints",
+                        "sla",
+                        "patrols",
+                        "incidents",
+                        "sensors",
+                    ],
+                    rule__in=["per_occurrence", "rate"],
+                ),
+                name="contracts_standard_source_rule_valid",
             ),
         ]
 

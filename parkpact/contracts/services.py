@@ -51,6 +51,11 @@ VERSION_FIELDS = [
     "retention_rate",
     "termination_score",
     "termination_months",
+    "exceptional_score",
+    "very_good_score",
+    "satisfactory_score",
+    "marginal_score",
+    "appeal_working_days",
 ]
 PART_FIELDS: dict[type[models.Model], list[str]] = {
     PerformanceStandard: [
@@ -60,6 +65,8 @@ PART_FIELDS: dict[type[models.Model], list[str]] = {
         "target",
         "acceptable_quality_level",
         "method",
+        "source",
+        "rule",
         "weight",
         "points_per_occurrence",
         "monthly_cap",
@@ -181,9 +188,9 @@ def update_version(*, version: ContractVersion, by: User, **changes: Any) -> Con
     with transaction.atomic():
         version = _editable_version(version.pk)
         before = snapshot(version, VERSION_FIELDS)
-        allowed = ["monthly_fee", "retention_rate", "termination_score", "termination_months"]
-        if version.number > 1:
-            allowed.append("effective_from")
+        allowed = [field for field in VERSION_FIELDS if field not in ("number", "in_force")]
+        if version.number == 1:
+            allowed.remove("effective_from")
         assign(version, changes, allowed)
         save_audited(
             obj=version,
@@ -386,10 +393,11 @@ def draft_amendment(
             contract=contract,
             number=contract.versions.count() + 1,
             effective_from=effective_from,
-            monthly_fee=latest.monthly_fee,
-            retention_rate=latest.retention_rate,
-            termination_score=latest.termination_score,
-            termination_months=latest.termination_months,
+            **{
+                field: getattr(latest, field)
+                for field in VERSION_FIELDS
+                if field not in ("number", "effective_from", "in_force")
+            },
         )
         for parts in (latest.standards.all(), latest.pay_bands.all(), latest.clauses.all()):
             for part in parts:

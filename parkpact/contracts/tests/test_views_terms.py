@@ -66,6 +66,8 @@ def standard_data(**changes: Any) -> dict[str, Any]:
         "target": "≤ 1 ppm",
         "acceptable_quality_level": "95",
         "method": PerformanceStandard.Method.SENSOR,
+        "source": PerformanceStandard.Source.SENSORS,
+        "rule": PerformanceStandard.Rule.PER_OCCURRENCE,
         "weight": "5",
         "points_per_occurrence": "1",
         "monthly_cap": "5",
@@ -82,6 +84,11 @@ def money_data(**changes: Any) -> dict[str, Any]:
         "retention_rate": "0.03",
         "termination_score": "70",
         "termination_months": "2",
+        "exceptional_score": "95",
+        "very_good_score": "90",
+        "satisfactory_score": "80",
+        "marginal_score": "70",
+        "appeal_working_days": "5",
     }
     return {**data, **changes}
 
@@ -107,6 +114,15 @@ def test_it_refuses_people_who_do_not_manage_contracts(
     assert client.post(delete_url(draft, "standards", standard.pk)).status_code == 403
     assert PerformanceStandard.objects.filter(pk=standard.pk).exists()
     assert not PerformanceStandard.objects.filter(code="CL-09").exists()
+
+
+def test_it_refuses_rating_thresholds_out_of_order(draft: Contract, manager: User) -> None:
+    response = client_for(manager).post(
+        version_url(draft), money_data(very_good_score="96", monthly_fee="1.00")
+    )
+    assert response.status_code == 400
+    assert "Exceptional" in page(response)
+    assert draft.versions.get().monthly_fee != Decimal("1.00")
 
 
 def test_it_answers_404_for_an_unknown_kind_of_term(draft: Contract, manager: User) -> None:
