@@ -1,4 +1,5 @@
-"""The inspector's field app in the JSON API, under /api/v1/field/ (docs/field-app.md).
+"""The inspector's field app in the JSON API, under /api/v1/field/ (docs/field-app.md), and
+the rectification orders (/api/v1/field/orders), which inspectors and providers both read.
 
 The app works offline and retries, so both writes require an ``Idempotency-Key`` (the
 submission's or the photo's client-generated UUID): a retry gets the first answer again and
@@ -12,7 +13,18 @@ from typing import Any, Literal
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.http import HttpRequest, JsonResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -36,7 +48,7 @@ from parkpact.core.permissions import signed_in_user
 from parkpact.core.photos import MAX_PHOTO_BYTES
 
 from .evidence import store_evidence
-from .models import Evidence, Finding, Inspection
+from .models import Evidence, Finding, Inspection, RectificationOrder
 from .submission import (
     FindingInput,
     NotAssigned,
@@ -499,3 +511,115 @@ def sync_status(request: HttpRequest) -> dict[str, Any]:
             for finding in awaiting
         ],
     }
+
+
+# ---- Rectification orders ------------------------------------------------------------------
+
+
+class OrderAlertOut(Schema):
+    device: str = Field(description="The code of the sensor that raised the alert.")
+    rule: str = Field(description="The rule broken, in words.")
+    peak_value: float
+    breach_started_at: datetime
+    raised_at: datetime
+    cleared_at: datetime | None
+
+    @staticmethod
+    def resolve_device(alert: Any) -> str:
+        return str(alert.device.code)
+
+    @staticmethod
+    def resolve_rule(alert: Any) -> str:
+        return str(alert.rule.label)
+
+
+class OrderOut(Schema):
+    id: int
+    origin: Literal["inspection", "sensor_alert"] = Field(
+        description="What raised the order: a failed inspection finding or a sensor alert."
+    )
+    standard: str | None = Field(description="The code of the performance standard.")
+    contract: str = Field(description="The contract's number.")
+    provider: int
+    zone: str | None
+    issued_at: datetime
+    deadline: datetime
+    status: str
+    rectified_at: datetime | None
+    closed_at: datetime | None
+    overdue: bool
+    finding: UUID | None = Field(description="The failed finding; null for a sensor alert.")
+    alert: OrderAlertOut | None = Field(description="The sensor alert; null for an inspection.")
+
+    @staticmethod
+    def resolve_standard(order: RectificationOrder) -> str | None:
+        return order.standard.code if order.standard is not None else None
+
+    @staticmethod
+    def resolve_contract(order: RectificationOrder) -> str:
+        return order.contract.number
+
+    @staticmethod
+    def resolve_provider(order: RectificationOrder) -> int:
+        return order.provider_id
+
+    @staticmethod
+    def resolve_zone(order: RectificationOrder) -> str | None:
+        zone = order.zone
+        return zone.code if zone is not None else None
+
+    @staticmethod
+    def resolve_overdue(order: RectificationOrder) -> bool:
+        return order.is_overdue(timezone.now())
+
+    @staticmethod
+    def resolve_finding(order: RectificationOrder) -> UUID | None:
+        return order.finding.uuid if order.finding is not None else None
+
+    @staticmethod
+    def resolve_alert(order: RectificationOrder) -> Any:
+        return order.sensor_alert
+
+
+def _orders(user: User) -> "QuerySet[RectificationOrder]":
+    return RectificationOrder.objects.visible_to(user).select_related(
+        "contract",
+        "standard",
+        "finding__inspection__zone",
+        "alert__device__facility__zone",
+        "alert__rule",
+    )
+
+
+@router.get(
+    "/orders",
+    response={200: list[OrderOut], **errors(401, 422)},
+    auth=SIGNED_IN,
+    summary="Rectification orders: open ones first, soonest deadline first",
+)
+@paginate(Pagination)
+def list_orders(request: HttpRequest) -> "QuerySet[RectificationOrder]":
+    """Centre staff see every order; a provider's staff see their own company's only. An order
+    raised by a sensor alert has no ``finding`` but an ``alert``."""
+    return (
+        _orders(signed_in_user(request))
+        .annotate(
+            closed_last=Case(
+                When(status=RectificationOrder.Status.CLOSED, then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        .order_by("closed_last", "deadline", "pk")
+    )
+
+
+@router.get(
+    "/orders/{order_id}",
+    response={200: OrderOut, **errors(401, 404)},
+    auth=SIGNED_IN,
+    summary="One rectification order",
+)
+def get_order(request: HttpRequest, order_id: int) -> RectificationOrder:
+    """404 for another company's order, exactly as for one that does not exist."""
+    return get_visible_or_404(_orders(signed_in_user(request)), pk=order_id)

@@ -14,6 +14,7 @@ from parkpact.providers.models import Provider
 
 if TYPE_CHECKING:
     from parkpact.core.models import User
+    from parkpact.sensors.models import Alert
 
 
 class InspectorConflict(models.Model):
@@ -276,8 +277,16 @@ class RectificationOrderQuerySet(models.QuerySet["RectificationOrder"]):
 
 
 class RectificationOrder(models.Model):
-    """An order to the provider to put right what a failed check found, by a deadline taken
-    from the standard (e.g. 2 hours for litter). Re-inspection closes or reopens it."""
+    """An order to the provider to put right what a failed check or a sensor alert found, by a
+    deadline taken from the standard (e.g. 2 hours for litter). Re-inspection closes or
+    reopens it."""
+
+    class Origin(models.TextChoices):
+        """What raised the order: an inspector's failed finding, or a sensor's alert (the
+        alert points to its order: sensors.Alert.order)."""
+
+        INSPECTION = "inspection", _("Inspection")
+        SENSOR_ALERT = "sensor_alert", _("Sensor alert")
 
     class Status(models.TextChoices):
         OPEN = "open", pgettext_lazy("order status", "Open")
@@ -293,8 +302,24 @@ class RectificationOrder(models.Model):
     }
     OPEN_STATUSES: ClassVar[tuple[str, ...]] = (Status.OPEN, Status.RECTIFIED, Status.REOPENED)
 
+    origin = models.CharField(
+        _("raised by"), max_length=16, choices=Origin.choices, default=Origin.INSPECTION
+    )
     finding = models.OneToOneField(
-        Finding, verbose_name=_("finding"), on_delete=models.PROTECT, related_name="order"
+        Finding,
+        verbose_name=_("finding"),
+        on_delete=models.PROTECT,
+        related_name="order",
+        null=True,
+        blank=True,
+    )
+    # Null only for orders older than this field's migration had none; services always set it.
+    standard = models.ForeignKey(
+        PerformanceStandard,
+        verbose_name=_("standard"),
+        on_delete=models.PROTECT,
+        related_name="orders",
+        null=True,
     )
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.PROTECT, related_name="orders"
@@ -328,9 +353,32 @@ class RectificationOrder(models.Model):
         verbose_name_plural = _("rectification orders")
         ordering = ["deadline"]
         indexes = [models.Index(fields=["status", "deadline"])]
+        constraints = [
+            # An inspection's order hangs off its failed finding; an alert's has none.
+            models.CheckConstraint(
+                condition=Q(origin="inspection", finding__isnull=False)
+                | Q(origin="sensor_alert", finding__isnull=True),
+                name="inspections_order_has_a_cause",
+            )
+        ]
 
     def __str__(self) -> str:
         return _("Order %(number)s") % {"number": self.pk}
+
+    @property
+    def sensor_alert(self) -> "Alert | None":
+        """The sensor alert that raised this order, if one did."""
+        if self.origin != self.Origin.SENSOR_ALERT:
+            return None
+        return getattr(self, "alert", None)
+
+    @property
+    def zone(self) -> Zone | None:
+        """Where the problem is: the inspected zone, or the zone of the alerting sensor."""
+        if self.finding is not None:
+            return self.finding.inspection.zone
+        alert = self.sensor_alert
+        return alert.device.facility.zone if alert is not None else None
 
     def is_overdue(self, now: datetime) -> bool:
         """Late: not put right by the deadline. What counts is when the provider put it right

@@ -1,5 +1,6 @@
-"""Rectification orders: issued for each failed finding, put right by the provider with a photo,
-re-inspected by an inspector, and marked overdue by the worker when the deadline passes.
+"""Rectification orders: issued for each failed finding and for each sensor alert whose rule
+opens one, put right by the provider with a photo, re-inspected by an inspector, and marked
+overdue by the worker when the deadline passes.
 
 Every status change goes through ``_move``, which allows only RectificationOrder.TRANSITIONS
 and writes an OrderEvent (the history the provider sees) and an AuditEvent (the ledger).
@@ -14,13 +15,22 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from parkpact.contracts.models import Contract, PerformanceStandard, terms_on
 from parkpact.core.models import Role, User
-from parkpact.core.notifications import centre_message, local_minute, managers, notify_on_commit
+from parkpact.core.notifications import (
+    centre_message,
+    local_minute,
+    managers,
+    notify_on_commit,
+    users_in_roles,
+)
 from parkpact.core.services import record_event, snapshot
 from parkpact.providers.models import StaffMember
 from parkpact.providers.services import provider_staff
+from parkpact.sensors.models import Alert
 
 from .evidence import store_evidence
 from .models import Finding, InspectorConflict, OrderEvent, RectificationOrder
@@ -39,6 +49,10 @@ NOTE_REQUIRED = _("Say what is still wrong, so that the provider knows what to p
 ISSUED_MESSAGE = _(
     "Rectification order %(number)s: %(standard)s in zone %(zone)s, to put right by %(deadline)s."
 )
+ALERT_ISSUED_MESSAGE = _(
+    "Rectification order %(number)s: sensor %(device)s raised an alert (%(standard)s) in zone "
+    "%(zone)s, to put right by %(deadline)s."
+)
 RECTIFIED_MESSAGE = _("Order %(number)s is marked rectified: it awaits re-inspection.")
 CLOSED_MESSAGE = _("Order %(number)s is closed: the re-inspection passed.")
 REOPENED_MESSAGE = _("Order %(number)s is reopened: the re-inspection found it is not put right.")
@@ -53,6 +67,19 @@ def is_staff_of_provider(user: User, provider_id: int) -> bool:
         user.has_role(Role.PROVIDER)
         and StaffMember.objects.filter(user=user, provider_id=provider_id).exists()
     )
+
+
+def inspectors_for(order: RectificationOrder) -> list[User]:
+    """Who hears that an order awaits re-inspection: the inspector whose finding raised it; for
+    a sensor alert's order, every inspector who may re-inspect it (no one was there)."""
+    if order.finding is not None:
+        return [order.finding.inspection.inspector]
+    conflicted = set(
+        InspectorConflict.objects.filter(provider_id=order.provider_id).values_list(
+            "inspector_id", flat=True
+        )
+    )
+    return [user for user in users_in_roles(Role.INSPECTOR) if user.pk not in conflicted]
 
 
 def may_reinspect(user: User, order: RectificationOrder) -> bool:
@@ -123,9 +150,10 @@ def _move(
 
 
 def _locked(order: RectificationOrder) -> RectificationOrder:
+    # Only the order's row: on PostgreSQL the (nullable) finding's side cannot be locked.
     return (
-        RectificationOrder.objects.select_for_update()
-        .select_related("finding__inspection")
+        RectificationOrder.objects.select_for_update(of=("self",))
+        .select_related("finding__inspection__inspector")
         .get(pk=order.pk)
     )
 
@@ -136,6 +164,55 @@ def _attach_photo(photo: UploadedFile, by: User, event: OrderEvent) -> None:
         store_evidence(upload=photo, by=by, order_event=event)
     except ValidationError as error:
         raise ValidationError({"photo": error.error_list}) from error
+
+
+def _open_order(
+    *,
+    origin: str,
+    standard: PerformanceStandard,
+    contract: Contract,
+    issued_at: datetime,
+    by: User | None,
+    cause: dict[str, int],
+    message: Promise,
+    details: dict[str, str],
+    finding: Finding | None = None,
+) -> RectificationOrder:
+    """Create an order with its first step, its ledger event and the provider's notice
+    (``message`` with the order's number, its deadline and ``details``). ``cause`` names what
+    raised it (the finding or the alert) in the ledger."""
+    deadline = issued_at + timedelta(hours=standard.rectification_hours)
+    order = RectificationOrder.objects.create(
+        origin=origin,
+        finding=finding,
+        standard=standard,
+        contract=contract,
+        provider_id=contract.provider_id,
+        issued_at=issued_at,
+        deadline=deadline,
+        status=Status.OPEN,
+    )
+    OrderEvent.objects.create(
+        order=order, at=issued_at, actor=by, from_status="", to_status=Status.OPEN
+    )
+    record_event(
+        actor=by,
+        action="order.issue",
+        obj=order,
+        after={
+            **cause,
+            "standard": standard.pk,
+            "contract": contract.pk,
+            "provider": contract.provider_id,
+            **snapshot(order, ["issued_at", *AUDITED_FIELDS]),
+        },
+    )
+    notify_on_commit(
+        provider_staff(contract.provider_id),
+        centre_message(message, number=order.pk, deadline=local_minute(deadline), **details),
+        _order_link(order),
+    )
+    return order
 
 
 def issue_order(*, finding: Finding, by: User | None) -> RectificationOrder:
@@ -150,43 +227,62 @@ def issue_order(*, finding: Finding, by: User | None) -> RectificationOrder:
     if existing is not None:
         return existing
     inspection = finding.inspection
-    contract = inspection.contract
-    issued_at = inspection.submitted_at or inspection.finished_at or timezone.now()
-    deadline = issued_at + timedelta(hours=finding.standard.rectification_hours)
     with transaction.atomic():
-        order = RectificationOrder.objects.create(
+        return _open_order(
+            origin=RectificationOrder.Origin.INSPECTION,
             finding=finding,
+            standard=finding.standard,
+            contract=inspection.contract,
+            issued_at=inspection.submitted_at or inspection.finished_at or timezone.now(),
+            by=by,
+            cause={"finding": finding.pk},
+            message=ISSUED_MESSAGE,
+            details={"standard": finding.standard.name, "zone": inspection.zone.code},
+        )
+
+
+def issue_order_for_alert(*, alert: Alert, by: User | None = None) -> RectificationOrder | None:
+    """Open the order a sensor alert calls for: to the contract the alert is recorded against,
+    under the standard its rule names (as in the terms in force on the alert's day), due
+    ``rectification_hours`` after the alert was raised.
+
+    None, and nothing written, when the rule opens no order, the alert has no contract or the
+    terms have no such standard. Called by sensors.services.apply_rules inside its transaction;
+    an alert opens at most one order: asking again returns it.
+    """
+    rule = alert.rule
+    if not rule.opens_order or not rule.standard_code or alert.contract_id is None:
+        return None
+    with transaction.atomic():
+        alert = (
+            Alert.objects.select_for_update(of=("self",))
+            .select_related("contract", "device__facility__zone", "rule", "order")
+            .get(pk=alert.pk)
+        )
+        if alert.order is not None:
+            return alert.order
+        contract = alert.contract
+        assert contract is not None
+        terms = terms_on(contract, timezone.localdate(alert.raised_at))
+        standard = terms.standards.filter(code=rule.standard_code).first() if terms else None
+        if standard is None:
+            return None
+        order = _open_order(
+            origin=RectificationOrder.Origin.SENSOR_ALERT,
+            standard=standard,
             contract=contract,
-            provider_id=contract.provider_id,
-            issued_at=issued_at,
-            deadline=deadline,
-            status=Status.OPEN,
-        )
-        OrderEvent.objects.create(
-            order=order, at=issued_at, actor=by, from_status="", to_status=Status.OPEN
-        )
-        record_event(
-            actor=by,
-            action="order.issue",
-            obj=order,
-            after={
-                "finding": finding.pk,
-                "contract": contract.pk,
-                "provider": contract.provider_id,
-                **snapshot(order, ["issued_at", *AUDITED_FIELDS]),
+            issued_at=alert.raised_at,
+            by=by,
+            cause={"alert": alert.pk},
+            message=ALERT_ISSUED_MESSAGE,
+            details={
+                "device": alert.device.code,
+                "standard": standard.name,
+                "zone": alert.device.facility.zone.code,
             },
         )
-        notify_on_commit(
-            provider_staff(contract.provider_id),
-            centre_message(
-                ISSUED_MESSAGE,
-                number=order.pk,
-                standard=finding.standard.name,
-                zone=inspection.zone.code,
-                deadline=local_minute(deadline),
-            ),
-            _order_link(order),
-        )
+        alert.order = order
+        alert.save(update_fields=["order"])
     return order
 
 
@@ -203,7 +299,7 @@ def mark_rectified(
         event = _move(order, to=Status.RECTIFIED, by=by, note=note.strip(), at=timezone.now())
         _attach_photo(photo, by, event)
         notify_on_commit(
-            [order.finding.inspection.inspector],
+            inspectors_for(order),
             centre_message(RECTIFIED_MESSAGE, number=order.pk),
             _order_link(order),
         )

@@ -67,7 +67,12 @@ def order_list(request: HttpRequest) -> HttpResponse:
     orders = (
         RectificationOrder.objects.visible_to(user)
         .select_related(
-            "contract", "provider", "finding__standard", "finding__inspection__zone__park"
+            "contract",
+            "provider",
+            "standard",
+            "finding__inspection__zone__park",
+            "alert__device__facility__zone__park",
+            "alert__rule",
         )
         .annotate(
             closed_last=Case(
@@ -148,9 +153,11 @@ def _detail_page(
         RectificationOrder.objects.visible_to(user).select_related(
             "contract",
             "provider",
-            "finding__standard",
+            "standard",
             "finding__inspection__zone__park",
             "finding__inspection__inspector",
+            "alert__device__facility__zone__park",
+            "alert__rule",
         ),
         pk=pk,
     )
@@ -158,14 +165,18 @@ def _detail_page(
         Prefetch("evidence", queryset=Evidence.objects.order_by("uploaded_at", "pk"))
     )
     actions = rectification.allowed_actions(order, user)
+    finding = order.finding
     return render(
         request,
         "inspections/order_detail.html",
         {
             "order": order,
-            "finding": order.finding,
-            "inspection": order.finding.inspection,
-            "finding_photos": list(order.finding.evidence.order_by("uploaded_at", "pk")),
+            "finding": finding,
+            "inspection": finding.inspection if finding is not None else None,
+            "finding_photos": (
+                list(finding.evidence.order_by("uploaded_at", "pk")) if finding is not None else []
+            ),
+            "alert": order.sensor_alert,
             "history": [_history_row(event) for event in events],
             "late": order.is_overdue(now),
             "now": now,

@@ -21,12 +21,20 @@ class DeviceAdmin(AuditedModelAdmin):
 
 @admin.register(SensorRule)
 class SensorRuleAdmin(AuditedModelAdmin):
-    list_display = ["device_kind", "quantity", "threshold", "duration_minutes", "is_active"]
+    list_display = [
+        "device_kind",
+        "quantity",
+        "threshold",
+        "duration_minutes",
+        "standard_code",
+        "opens_order",
+        "is_active",
+    ]
 
 
 @admin.register(Alert)
 class AlertAdmin(AuditedModelAdmin):
-    list_display = ["device", "rule", "contract", "status", "raised_at", "cleared_at"]
+    list_display = ["device", "rule", "contract", "status", "raised_at", "cleared_at", "order"]
     list_filter = ["status"]
     readonly_fields = [
         "device",
@@ -37,4 +45,5 @@ class AlertAdmin(AuditedModelAdmin):
         "raised_at",
         "cleared_at",
         "peak_value",
+        "order",
     ]

@@ -5,23 +5,39 @@ The readings follow the park's day: bins fill with the visitors and are emptied 
 15:00 (bin 03 is often left full in the afternoon, which raises alerts); the toilets' ammonia
 peaks around noon; the gate counts most visitors in the late afternoon. Readings are stored in
 four-hour packs through ``store_readings``, so alerts are raised and cleared as they would be live.
+
+An alert under the cleaning contract opens a rectification order (CL-04 bins, CL-03 toilet
+ammonia). Once its readings are back to normal the cleaner reports it put right and an inspector
+closes it after an on-site check an hour later; the rest are left to the overdue sweep.
 """
 
 import math
 import random
 from datetime import datetime, timedelta
 from typing import Any
+from unittest import mock
 from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
-from .models import Device, Quantity
+from parkpact.core.models import Role, User
+from parkpact.inspections.demo import photo
+from parkpact.inspections.models import RectificationOrder
+from parkpact.inspections.rectification import mark_overdue_orders, mark_rectified, reinspect
+
+from .models import Alert, Device, Quantity
 from .services import NewReading, register_device, store_readings
 
 DAYS = 3
 STEP = timedelta(minutes=10)
 PACK = timedelta(hours=4)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+CHECKED_AFTER = timedelta(hours=1)
+RECTIFIED_NOTE: dict[str, str] = {
+    Device.Kind.WASTE_CONTAINER: "垃圾桶已清运，桶身已擦洗。",
+    Device.Kind.TOILET_AIR: "已冲洗便池、清理地面并加强通风。",
+}
+CLOSED_NOTE = "现场复查：已整改到位。"
 
 DEVICES = [
     *(
@@ -90,3 +106,48 @@ def seed(context: dict[str, Any]) -> None:
             if batch and (moment - batch[0].observed_at >= PACK or moment > end):
                 store_readings(device=device, readings=batch, received_at=moment)
                 batch = []
+    follow_up_orders(context, timezone.now(), rng)
+
+
+def _at(moment: datetime, action: Any, **kwargs: Any) -> None:
+    """Run a service with Django's clock at ``moment`` (as the inspections demo's replay does)."""
+    with mock.patch.object(timezone, "now", lambda: moment):
+        action(**kwargs)
+
+
+def follow_up_orders(context: dict[str, Any], end: datetime, rng: random.Random) -> None:
+    """The cleaner puts right what an alert flagged once its readings are back to normal, and
+    an inspector confirms it on site; orders still open past their deadline are marked overdue."""
+    inspector = context["users"]["inspector"]
+    alerts = Alert.objects.filter(
+        order__status=RectificationOrder.Status.OPEN, cleared_at__isnull=False
+    ).select_related("order", "device")
+    for alert in alerts.order_by("raised_at"):
+        order = alert.order
+        assert order is not None and alert.cleared_at is not None
+        staff = (
+            User.objects.filter(
+                staff_membership__provider_id=order.provider_id, role=Role.PROVIDER, is_active=True
+            )
+            .order_by("pk")
+            .first()
+        )
+        if staff is None or alert.cleared_at + CHECKED_AFTER > end:
+            continue
+        _at(
+            alert.cleared_at,
+            mark_rectified,
+            order=order,
+            by=staff,
+            note=RECTIFIED_NOTE.get(alert.device.kind, ""),
+            photo=photo(f"alert {alert.pk} fix", put_right=True, rng=rng),
+        )
+        _at(
+            alert.cleared_at + CHECKED_AFTER,
+            reinspect,
+            order=order,
+            by=inspector,
+            passed=True,
+            note=CLOSED_NOTE,
+        )
+    mark_overdue_orders(now=end)

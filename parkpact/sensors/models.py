@@ -168,6 +168,20 @@ class SensorRule(models.Model):
     duration_minutes = models.PositiveIntegerField(_("for at least (minutes)"), default=0)
     description = models.CharField(_("description"), max_length=200, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    standard_code = models.CharField(
+        _("performance standard"),
+        max_length=16,
+        blank=True,
+        help_text=_("The code of the performance standard whose alerts count, e.g. CL-03."),
+    )
+    opens_order = models.BooleanField(
+        _("opens a rectification order"),
+        default=True,
+        help_text=_(
+            "An alert opens an order for the responsible contract, due within the standard's "
+            "hours to rectify."
+        ),
+    )
 
     class Meta:
         verbose_name = _("sensor rule")
@@ -210,7 +224,8 @@ class AlertQuerySet(models.QuerySet["Alert"]):
 
 class Alert(models.Model):
     """A rule broken by a device: raised when the breach has lasted the rule's duration, cleared
-    when the readings return to normal. Recorded against the contract responsible then."""
+    when the readings return to normal. Recorded against the contract responsible then, and
+    may open a rectification order for it (rule.opens_order)."""
 
     class Status(models.TextChoices):
         OPEN = "open", _("Open")
@@ -242,6 +257,14 @@ class Alert(models.Model):
     raised_at = models.DateTimeField(_("raised at"))
     cleared_at = models.DateTimeField(_("cleared at"), null=True, blank=True)
     peak_value = models.FloatField(_("peak value"))
+    order = models.OneToOneField(
+        "inspections.RectificationOrder",
+        verbose_name=_("rectification order"),
+        on_delete=models.PROTECT,
+        related_name="alert",
+        null=True,
+        blank=True,
+    )
 
     objects = AlertQuerySet.as_manager()
 

@@ -1,5 +1,6 @@
 """Business actions of the sensors app: registering and revoking devices, storing readings
-(from HTTP or MQTT alike) and raising or clearing alerts."""
+(from HTTP or MQTT alike) and raising or clearing alerts (a raised alert may open a
+rectification order: inspections.rectification.issue_order_for_alert)."""
 
 import hmac
 import secrets
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from parkpact.core.models import User
 from parkpact.core.services import record_event, snapshot
+from parkpact.inspections.rectification import issue_order_for_alert
 from parkpact.parks.models import Facility
 
 from . import measures, senml
@@ -217,7 +219,8 @@ RULE_WINDOW = timedelta(days=2)
 
 
 def apply_rules(*, device: Device, names: set[str]) -> list[Alert]:
-    """Raise or clear the device's alerts after new readings of the named quantities."""
+    """Raise or clear the device's alerts after new readings of the named quantities; a raised
+    alert opens its rectification order in the same transaction, when its rule says so."""
     changed = []
     rules = SensorRule.objects.filter(device_kind=device.kind, quantity__in=names, is_active=True)
     for rule in rules:
@@ -261,6 +264,7 @@ def apply_rules(*, device: Device, names: set[str]) -> list[Alert]:
                     ["device", "rule", "contract", "breach_started_at", "raised_at", "peak_value"],
                 ),
             )
+            issue_order_for_alert(alert=alert)
             changed.append(alert)
         elif alert is not None and breach.since is None:
             alert.status = Alert.Status.CLEARED

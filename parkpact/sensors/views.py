@@ -54,7 +54,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     alerts = (
         Alert.objects.visible_to(user)
         .open()
-        .select_related("device", "rule", "contract")
+        .select_related("device", "rule", "contract", "order")
         .order_by("-raised_at")[:50]
     )
     return render(
@@ -84,7 +84,9 @@ def device_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "empty": _("No readings in the last %(days)s days.") % {"days": HISTORY_DAYS},
     }
-    alerts = device.alerts.visible_to(user).select_related("rule", "contract")[:50]
+    alerts = device.alerts.visible_to(user).select_related("device", "rule", "contract", "order")[
+        :50
+    ]
     return render(
         request,
         "sensors/device_detail.html",
@@ -151,7 +153,7 @@ def alert_list(request: HttpRequest) -> HttpResponse:
     user = signed_in_user(request)
     alerts = (
         Alert.objects.visible_to(user)
-        .select_related("device", "device__facility", "rule", "contract")
+        .select_related("device", "device__facility", "rule", "contract", "order")
         .order_by("-raised_at")[:200]
     )
     return render(request, "sensors/alert_list.html", {"alerts": alerts})

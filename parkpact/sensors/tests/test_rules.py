@@ -62,3 +62,21 @@ def test_it_measures_time_above_threshold_in_a_period(bin_device: Device) -> Non
     )
     assert spent == timedelta(minutes=60)
     assert Reading.objects.count() == 3
+
+
+def test_an_alert_opens_its_order_in_the_same_step(bin_device: Device, world: World) -> None:
+    from parkpact.inspections.models import RectificationOrder
+    from parkpact.inspections.tests.test_alert_orders import add_bin_standard
+
+    standard = add_bin_standard(world.contract_a, hours=3)
+    fill(bin_device, [(0, 0.95), (35, 0.97)])
+    alert = Alert.objects.get()
+    order = RectificationOrder.objects.get()
+    assert alert.order == order
+    assert order.standard == standard
+    assert order.deadline == alert.raised_at + timedelta(hours=3)
+    fill(bin_device, [(50, 0.05)])  # emptied: the alert clears, the order waits for the fix
+    alert.refresh_from_db()
+    order.refresh_from_db()
+    assert alert.status == Alert.Status.CLEARED
+    assert order.status == RectificationOrder.Status.OPEN

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -160,3 +161,31 @@ def test_register_device_service_is_audited(world: World) -> None:
     assert AuditEvent.objects.filter(
         action="sensors.register_device", object_id=str(Device.objects.get(code="x-1").pk)
     ).exists()
+
+
+def test_alert_pages_show_the_order_an_alert_opened_and_its_status(
+    world: World, devices: tuple[Device, Device], provider_a_user: User, english: None
+) -> None:
+    from parkpact.inspections.tests.test_alert_orders import add_bin_standard
+
+    add_bin_standard(world.contract_a)
+    inside, _ = devices
+    full_for_an_hour(inside)
+    order = inside.alerts.get().order
+    assert order is not None
+    link = f'href="/supervision/orders/{order.pk}/"'
+    client = client_for(provider_a_user)
+    for url in ("/sensors/", "/sensors/alerts/", f"/sensors/devices/{inside.pk}/"):
+        content = client.get(url).content.decode()
+        assert link in content, url
+        assert "Open" in content
+
+
+def test_alert_pages_show_no_order_when_the_alert_opened_none(
+    manager: User, devices: tuple[Device, Device], english: None
+) -> None:
+    inside, _ = devices
+    full_for_an_hour(inside)  # the test contract has no CL-04: no order
+    assert inside.alerts.get().order is None
+    content = client_for(manager).get("/sensors/alerts/").content.decode()
+    assert not re.search(r'href="/supervision/orders/\d+/"', content)
