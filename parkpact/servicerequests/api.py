@@ -75,6 +75,10 @@ class ServiceRequestOut(Schema):
         description="When the SLA sweep recorded the missed acknowledgement deadline."
     )
     resolve_breached_at: datetime | None
+    validated_at: datetime | None
+    contractor_at_fault: bool = Field(
+        description="Validated as a complaint against the contractor (counts in its assessment)."
+    )
     overdue: bool = Field(description="Still open past the resolution deadline.")
     duplicate_of: int | None
 
@@ -238,11 +242,20 @@ def resolve(
     auth=SIGNED_IN,
     summary="Validate a resolution (centre staff)",
 )
-def validate(request: HttpRequest, request_id: int, note: Form[str] = "") -> ServiceRequest:
-    """The centre checked the work: the request is closed and counts as a validated complaint.
-    Administrators, contract managers and inspectors only (403 otherwise)."""
+def validate(
+    request: HttpRequest,
+    request_id: int,
+    note: Form[str] = "",
+    contractor_at_fault: Form[bool] = False,
+) -> ServiceRequest:
+    """The centre checked the work: the request is closed; with ``contractor_at_fault`` it
+    counts as a validated complaint against the contract. Administrators, contract managers
+    and inspectors only (403 otherwise)."""
     report = services.validate_resolution(
-        request=_visible(request, request_id), by=signed_in_user(request), note=note
+        request=_visible(request, request_id),
+        by=signed_in_user(request),
+        note=note,
+        contractor_at_fault=contractor_at_fault,
     )
     return _detail(request, report)
 

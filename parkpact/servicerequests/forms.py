@@ -117,6 +117,16 @@ class NoteForm(StyledFormMixin, forms.Form):
     )
 
 
+class ValidateForm(NoteForm):
+    """Validate: the note, and whether the complaint counts against the contractor."""
+
+    contractor_at_fault = forms.BooleanField(
+        label=_("The contractor is at fault: count it as a valid complaint"),
+        required=False,
+        help_text=_("It then counts under the contract's validated-complaints standard."),
+    )
+
+
 class RequiredNoteForm(StyledFormMixin, forms.Form):
     """Send back or reject: the reason, which the reporter and the provider read."""
 

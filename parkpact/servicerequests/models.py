@@ -184,8 +184,9 @@ class ServiceRequestQuerySet(models.QuerySet["ServiceRequest"]):
         return self.open().filter(expected_at__lt=now)
 
     def validated_complaints(self) -> "ServiceRequestQuerySet":
-        """What a "validated complaints" standard counts: resolutions the centre validated."""
-        return self.filter(validated_at__isnull=False)
+        """What a "validated complaints" standard counts: validated resolutions where the
+        centre found the contractor at fault."""
+        return self.filter(validated_at__isnull=False, contractor_at_fault=True)
 
 
 class ServiceRequest(models.Model):
@@ -325,6 +326,14 @@ class ServiceRequest(models.Model):
         _("resolution deadline missed at"), null=True, blank=True
     )
     validated_at = models.DateTimeField(_("resolution validated at"), null=True, blank=True)
+    contractor_at_fault = models.BooleanField(
+        _("a valid complaint against the contractor"),
+        default=False,
+        help_text=_(
+            "Set when validating: the problem was the contractor's doing or neglect, so it "
+            "counts under the contract's validated-complaints standard."
+        ),
+    )
     validated_by = models.ForeignKey(
         "core.User",
         verbose_name=_("validated by"),

@@ -66,6 +66,7 @@ AUDITED_FIELDS = [
     "resolved_at",
     "closed_at",
     "validated_at",
+    "contractor_at_fault",
     "duplicate_of",
 ]
 # Who may sort the public's reports: reject them, merge duplicates, moderate, block, re-route,
@@ -698,9 +699,12 @@ def resolve(
     return request
 
 
-def validate_resolution(*, request: ServiceRequest, by: User, note: str = "") -> ServiceRequest:
-    """The centre checked the work: the report is closed and counts as a validated complaint
-    against the contract (the "validated complaints" standards count these)."""
+def validate_resolution(
+    *, request: ServiceRequest, by: User, note: str = "", contractor_at_fault: bool = False
+) -> ServiceRequest:
+    """The centre checked the work: the report is closed. When the centre finds the problem was
+    the contractor's doing or neglect, it counts as a validated complaint against the contract
+    (the "validated complaints" standards count these)."""
     if not may_triage(by):
         raise PermissionDenied
     with transaction.atomic():
@@ -708,6 +712,7 @@ def validate_resolution(*, request: ServiceRequest, by: User, note: str = "") ->
         now = timezone.now()
         request.validated_at = now
         request.validated_by = by
+        request.contractor_at_fault = contractor_at_fault and request.contract_id is not None
         _move(
             request,
             to=Status.CLOSED,

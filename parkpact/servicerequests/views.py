@@ -49,6 +49,7 @@ from .forms import (
     RerouteForm,
     ResolveForm,
     UnblockForm,
+    ValidateForm,
 )
 from .models import BlockedContact, RequestPhoto, ServiceRequest, ServiceRequestQuerySet
 
@@ -273,8 +274,10 @@ def _action_form(
     options: dict[str, Any] = {"prefix": action}
     if data is not None:
         options.update(data=data, files=files)
-    if action in ("acknowledge", "start", "validate"):
+    if action in ("acknowledge", "start"):
         return NoteForm(**options)
+    if action == "validate":
+        return ValidateForm(**options)
     if action in ("send_back", "reject"):
         return RequiredNoteForm(**options)
     if action == "resolve":
@@ -382,7 +385,12 @@ def _resolve(report: ServiceRequest, user: User, data: dict[str, Any], form: Any
 
 
 def _validate(report: ServiceRequest, user: User, data: dict[str, Any], form: Any) -> str:
-    services.validate_resolution(request=report, by=user, note=_note(data))
+    services.validate_resolution(
+        request=report,
+        by=user,
+        note=_note(data),
+        contractor_at_fault=bool(data.get("contractor_at_fault")),
+    )
     return _("Request %(number)s is validated and closed.") % {"number": report.pk}
 
 

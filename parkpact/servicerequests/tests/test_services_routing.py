@@ -81,7 +81,7 @@ def test_the_provider_acknowledges_and_resolves_with_a_photo_and_staff_validate(
     report = services.resolve(request=report, by=provider_a_user, note="Swept", photo=photo)
     assert report.status == ServiceRequest.Status.RESOLVED
     assert report.photos.get().stage == "resolution"
-    report = services.validate_resolution(request=report, by=inspector)
+    report = services.validate_resolution(request=report, by=inspector, contractor_at_fault=True)
     assert report.status == ServiceRequest.Status.CLOSED
     assert ServiceRequest.objects.validated_complaints().filter(pk=report.pk).exists()
     report = services.reporter_feedback(request=report, fixed=False, rating=2)
