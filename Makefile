@@ -53,7 +53,11 @@ messages: $(VENV)/.installed-test
 	cd parkpact && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete --no-location
 	cd parkpact && ../$(BIN)/python ../manage.py compilemessages
 
-bench: $(VENV)/.installed-test
+$(VENV)/.installed-bench: $(VENV)/.installed-test pyproject.toml
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $@
+
+bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench
 
 clean:

@@ -10,4 +10,5 @@ BENCHMARKS: dict[str, str] = {
     "offline_replay": "bench.offline_replay",
     "open311": "bench.open311",
     "ingest": "bench.ingest",
+    "assess": "bench.assess",
 }
