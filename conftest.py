@@ -16,6 +16,7 @@ from django.test import Client
 from django.test.utils import override_settings
 
 from parkpact import testing
+from parkpact.assessments.models import Appeal
 from parkpact.contracts.models import Contract
 from parkpact.core.models import Role, User
 from parkpact.inspections.models import Evidence
@@ -45,7 +46,7 @@ def _fast_and_plain() -> Iterator[None]:
             model._meta.get_field(name)
             for model in (Evidence, RequestPhoto)
             for name in ("original", "display")
-        ]
+        ] + [Appeal._meta.get_field("photo")]
         kept = [field.storage for field in fields]  # type: ignore[union-attr]
         for field in fields:
             field.storage = storages["evidence"]  # type: ignore[union-attr]

@@ -3,6 +3,7 @@
 See docs/api.md for authentication, the error format and every endpoint.
 """
 
+from parkpact.assessments.api import router as assessments_router
 from parkpact.contracts.api import router as contracts_router
 from parkpact.core.api import SIGNED_IN, BundledSwagger, ParkPactAPI
 from parkpact.core.api import router as core_router
@@ -33,3 +34,4 @@ api.add_router("/field", field_router)
 api.add_router("/service-requests", service_requests_router)
 api.add_router("/patrols", patrols_router)
 api.add_router("/sensors", sensors_router)
+api.add_router("/assessments", assessments_router)

@@ -76,7 +76,9 @@ INSTALLED_APPS = [
     "parkpact.servicerequests",
     "parkpact.patrols",
     "parkpact.sensors",
+    "parkpact.assessments",
     "parkpact.open311",
+    "parkpact.reports",
 ]
 
 MIDDLEWARE = [

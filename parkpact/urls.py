@@ -17,6 +17,7 @@ urlpatterns = [
     path("requests/", include("parkpact.servicerequests.urls")),
     path("patrols/", include("parkpact.patrols.urls")),
     path("sensors/", include("parkpact.sensors.urls")),
+    path("assessments/", include("parkpact.assessments.urls")),
     path("open311/v2/", include("parkpact.open311.urls")),
     path("open311/keys/", include("parkpact.open311.urls_keys")),
     path("", include("parkpact.servicerequests.urls_public")),

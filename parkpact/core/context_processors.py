@@ -21,6 +21,8 @@ NAVIGATION = [
     ("servicerequests:request_list", _("Service requests"), SIGNED_IN_ROLES),
     ("patrols:dashboard", _("Patrols"), SIGNED_IN_ROLES),
     ("sensors:dashboard", _("Sensors"), SIGNED_IN_ROLES),
+    ("assessments:assessment_list", _("Assessments"), SIGNED_IN_ROLES),
+    ("assessments:certificate_list", _("Payment certificates"), CENTRE_ROLES),
     ("providers:provider_list", _("Providers"), CENTRE_ROLES),
     ("core:notifications", _("Notifications"), SIGNED_IN_ROLES),
     ("core:ledger", _("Audit ledger"), LEDGER_ROLES),
