@@ -4,26 +4,20 @@ Three addresses, all under /field/ so that the service worker's scope covers the
 
 - ``/field/``: the app's one page (sign-in required, inspectors only). Every string it shows is
   translated here or in its template; the JavaScript gets its strings from a JSON catalogue.
-- ``/field/sw.js``: the service worker, rendered so that it knows the current static URLs
-  (hashed in production) and changes whenever one of them does.
+- ``/field/sw.js``: the service worker, rendered (by ``core.offline``) so that it knows the current
+  static URLs (hashed in production) and changes whenever one of them does.
 - ``/field/manifest.webmanifest``: the web app manifest, translated.
 
 The data travel through the JSON API under /api/v1/field/ (inspections/api.py); docs/field-app.md
 describes the protocol and the offline queue.
 """
 
-import hashlib
-import json
-from functools import lru_cache
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import path, reverse
 from django.utils.translation import get_language
@@ -32,6 +26,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from parkpact.core.models import Role
+from parkpact.core.offline import manifest_response, service_worker_response
 from parkpact.core.permissions import role_required, signed_in_user
 
 app_name = "field"
@@ -117,26 +112,6 @@ def strings() -> dict[str, str]:
     }
 
 
-def _assets_fingerprint() -> str:
-    """A hash of the shell's files, so the service worker changes whenever one of them does
-    (in production their URLs change too; in development only their content may)."""
-    return _hash_assets() if settings.DEBUG else _cached_hash_assets()
-
-
-def _hash_assets() -> str:
-    digest = hashlib.sha256()
-    for name in SHELL_ASSETS:
-        found = finders.find(name)
-        digest.update(name.encode())
-        if isinstance(found, str):
-            with open(found, "rb") as file:
-                digest.update(hashlib.sha256(file.read()).digest())
-    return digest.hexdigest()[:16]
-
-
-_cached_hash_assets = lru_cache(maxsize=1)(_hash_assets)
-
-
 def _urls() -> dict[str, str]:
     return {
         "app": reverse("field:app"),
@@ -180,67 +155,41 @@ def app(request: HttpRequest) -> HttpResponse:
 @require_GET
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker script, served from /field/ so that its scope is the whole app."""
-    shell = [static(name) for name in SHELL_ASSETS]
-    # New files or new addresses make a new worker, which replaces the old cache.
-    version = hashlib.sha256((_assets_fingerprint() + " ".join(shell)).encode()).hexdigest()[:16]
-    context = {
-        "config": json.dumps(
-            {
-                "version": version,
-                "app": reverse("field:app"),
-                "shell": shell,
-                "staticPrefix": urlsplit(settings.STATIC_URL or "/static/").path,
-                "apiPrefix": reverse("api:list_visits").rsplit("/", 1)[0] + "/",
-            },
-            indent=2,
-        )
-    }
-    response = HttpResponse(
-        render_to_string("inspections/field/sw.js", context),
-        content_type="text/javascript; charset=utf-8",
+    return service_worker_response(
+        name="field",
+        page=reverse("field:app"),
+        shell_assets=SHELL_ASSETS,
+        api_prefix=reverse("api:list_visits").rsplit("/", 1)[0] + "/",
     )
-    # Browsers check for a new worker on each visit; never let a cache hide one.
-    response["Cache-Control"] = "no-cache"
-    response["Service-Worker-Allowed"] = reverse("field:app")
-    return response
 
 
 @require_GET
 def manifest(request: HttpRequest) -> JsonResponse:
     """The web app manifest: what a phone needs to install the app on its home screen."""
-    return JsonResponse(
-        {
-            "name": _("ParkPact field inspections"),
-            "short_name": _("Inspections"),
-            "description": _("Today's inspection visits, the checklist, photos and GPS, offline."),
-            "lang": get_language(),
-            "start_url": reverse("field:app"),
-            "scope": reverse("field:app"),
-            "display": "standalone",
-            "orientation": "portrait",
-            "background_color": "#ffffff",
-            "theme_color": THEME_COLOUR,
-            "icons": [
-                {
-                    "src": static("inspections/field/icon-192.png"),
-                    "sizes": "192x192",
-                    "type": "image/png",
-                },
-                {
-                    "src": static("inspections/field/icon-512.png"),
-                    "sizes": "512x512",
-                    "type": "image/png",
-                },
-                {
-                    "src": static("inspections/field/icon-maskable-512.png"),
-                    "sizes": "512x512",
-                    "type": "image/png",
-                    "purpose": "maskable",
-                },
-            ],
-        },
-        content_type="application/manifest+json",
-        json_dumps_params={"ensure_ascii": False},
+    return manifest_response(
+        name=_("ParkPact field inspections"),
+        short_name=_("Inspections"),
+        description=_("Today's inspection visits, the checklist, photos and GPS, offline."),
+        page=reverse("field:app"),
+        theme_colour=THEME_COLOUR,
+        icons=[
+            {
+                "src": static("inspections/field/icon-192.png"),
+                "sizes": "192x192",
+                "type": "image/png",
+            },
+            {
+                "src": static("inspections/field/icon-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+            },
+            {
+                "src": static("inspections/field/icon-maskable-512.png"),
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+        ],
     )
 
 

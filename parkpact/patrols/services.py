@@ -43,6 +43,7 @@ from .models import (
     PatrolRound,
     PatrolRoute,
     PatrolSchedule,
+    ResponseTarget,
     RouteCheckpoint,
 )
 
@@ -50,6 +51,9 @@ from .models import (
 CLOCK_SKEW_LIMIT = timedelta(minutes=5)
 # A second scan of the same checkpoint on the same round within this time counts once.
 REPEAT_WITHIN = timedelta(minutes=1)
+# The response targets a manager may set, in minutes.
+MIN_RESPONSE_MINUTES = 1
+MAX_RESPONSE_MINUTES = 120
 
 TOKEN_INVALID = _("This is not a ParkPact checkpoint code: scan the code on the checkpoint's sign.")
 TOKEN_OUTDATED = _(
@@ -187,6 +191,61 @@ def create_schedule(
             },
         )
     return schedule
+
+
+def set_schedule_active(
+    *, schedule: PatrolSchedule, active: bool, by: User | None, reason: str = ""
+) -> PatrolSchedule:
+    """Stop a schedule planning rounds (its rounds already planned stay), or start it again."""
+    with transaction.atomic():
+        schedule = PatrolSchedule.objects.select_for_update().get(pk=schedule.pk)
+        if schedule.active == active:
+            return schedule
+        before = snapshot(schedule, ["active"])
+        schedule.active = active
+        schedule.save(update_fields=["active"])
+        record_event(
+            actor=by,
+            action="patrol_schedule.activate" if active else "patrol_schedule.deactivate",
+            obj=schedule,
+            before=before,
+            after=snapshot(schedule, ["active"]),
+            reason=reason,
+        )
+    return schedule
+
+
+def set_response_target(*, contract: Contract, minutes: int, by: User | None) -> ResponseTarget:
+    """The minutes a security contract allows from an incident's report to a guard on scene.
+    Incidents reported from now on are judged against it; earlier ones keep their target."""
+    if contract.service_kind != Contract.ServiceKind.SECURITY:
+        raise _refuse(_("Response targets belong to security contracts."), "not_security")
+    if not MIN_RESPONSE_MINUTES <= minutes <= MAX_RESPONSE_MINUTES:
+        raise ValidationError(
+            {
+                "minutes": ValidationError(
+                    _("Give a response target from %(min)s to %(max)s minutes."),
+                    code="response_target_range",
+                    params={"min": MIN_RESPONSE_MINUTES, "max": MAX_RESPONSE_MINUTES},
+                )
+            }
+        )
+    with transaction.atomic():
+        target = ResponseTarget.objects.select_for_update().filter(contract=contract).first()
+        before = {"minutes": target.minutes if target else DEFAULT_RESPONSE_MINUTES}
+        if target is None:
+            target = ResponseTarget(contract=contract, minutes=minutes)
+        target.minutes = minutes
+        target.full_clean()
+        target.save()
+        record_event(
+            actor=by,
+            action="response_target.set",
+            obj=target,
+            before=before,
+            after={"contract": contract.pk, "minutes": minutes},
+        )
+    return target
 
 
 # ---- Rounds ------------------------------------------------------------------------------------

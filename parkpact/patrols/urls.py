@@ -1,6 +1,6 @@
 from django.urls import URLPattern, path
 
-from . import views
+from . import views, views_contract
 
 app_name = "patrols"
 
@@ -17,5 +17,37 @@ urlpatterns: list[URLPattern] = [
     path("checkpoints/<int:pk>/qr.svg", views.checkpoint_qr, name="checkpoint_qr"),
     path("checkpoints/<int:pk>/reprint/", views.checkpoint_reprint, name="checkpoint_reprint"),
     path("guard/", views.guard, name="guard"),
+    path("guard/sw.js", views.guard_service_worker, name="guard_service_worker"),
+    path("guard/manifest.webmanifest", views.guard_manifest, name="guard_manifest"),
+    path(
+        "contracts/<int:contract_pk>/",
+        views_contract.contract_patrols,
+        name="contract_patrols",
+    ),
+    path(
+        "contracts/<int:contract_pk>/routes/",
+        views_contract.route_create,
+        name="route_create",
+    ),
+    path(
+        "contracts/<int:contract_pk>/schedules/",
+        views_contract.schedule_create,
+        name="schedule_create",
+    ),
+    path(
+        "contracts/<int:contract_pk>/schedules/<int:pk>/deactivate/",
+        views_contract.schedule_deactivate,
+        name="schedule_deactivate",
+    ),
+    path(
+        "contracts/<int:contract_pk>/schedules/<int:pk>/activate/",
+        views_contract.schedule_activate,
+        name="schedule_activate",
+    ),
+    path(
+        "contracts/<int:contract_pk>/response-target/",
+        views_contract.response_target_set,
+        name="response_target_set",
+    ),
     path("scan/<str:token>", views.scan_link, name="scan_link"),
 ]

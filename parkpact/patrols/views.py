@@ -9,18 +9,22 @@ from datetime import datetime, time, timedelta
 from typing import Any
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from parkpact.contracts.models import Contract
 from parkpact.core.models import CENTRE_ROLES, Role, User
+from parkpact.core.offline import manifest_response, service_worker_response
 from parkpact.core.permissions import (
     MANAGING_ROLES,
     SIGNED_IN_ROLES,
@@ -36,6 +40,17 @@ from .forms import IncidentForm, MoveForm, PhotoForm, ScanForm
 from .models import Checkpoint, Incident, PatrolRound
 
 GUARD_ROLES = frozenset({Role.PROVIDER})
+# The guard page's static files (those of base.html and its own script), cached by its service
+# worker so that the page opens with no network.
+GUARD_SHELL_ASSETS = (
+    "parkpact/favicon.svg",
+    "vendor/bootstrap-5.3.9/bootstrap.min.css",
+    "parkpact/parkpact.css",
+    "vendor/bootstrap-5.3.9/bootstrap.bundle.min.js",
+    "vendor/htmx-2.0.11/htmx.min.js",
+    "patrols/guard.js",
+)
+GUARD_THEME_COLOUR = "#198754"  # Bootstrap's "success" green, as in the navigation bar
 # Open incidents and today's open rounds are drawn in these colours on the map.
 INCIDENT_COLOUR = "#dc3545"
 ZONE_OUTLINE = "#198754"
@@ -361,7 +376,7 @@ def _guard_page(request: HttpRequest, form: ScanForm) -> HttpResponse:
     )
     ids = {pk for patrol_round in rounds for pk in patrol_round.checkpoint_ids}
     checkpoints = Checkpoint.objects.select_related("facility").in_bulk(ids)
-    cards = [
+    cards: list[dict[str, Any]] = [
         {
             "round": patrol_round,
             "stops": [
@@ -377,6 +392,27 @@ def _guard_page(request: HttpRequest, form: ScanForm) -> HttpResponse:
     guard_config = {
         "user": user.pk,
         "scansUrl": reverse("api:post_scan"),
+        "page": reverse("patrols:guard"),
+        "serviceWorker": reverse("patrols:guard_service_worker"),
+        "csrfCookie": settings.CSRF_COOKIE_NAME,
+        # What the page keeps on the phone, to show when it opens from the service worker's copy.
+        "rounds": {
+            "renderedAt": now.isoformat(),
+            "time": timezone.localtime(now).strftime("%H:%M"),
+            "cards": [
+                {
+                    "route": str(card["round"].route),
+                    "start": timezone.localtime(card["round"].window_start).strftime("%H:%M"),
+                    "end": timezone.localtime(card["round"].window_end).strftime("%H:%M"),
+                    "status": card["round"].get_status_display(),
+                    "stops": [
+                        {"name": str(stop["checkpoint"] or "—"), "scanned": stop["scanned"]}
+                        for stop in card["stops"]
+                    ],
+                }
+                for card in cards
+            ],
+        },
         "messages": {
             "queued": _(
                 "%(count)s scan(s) waiting to be sent: they go as soon as the phone is online."
@@ -386,12 +422,23 @@ def _guard_page(request: HttpRequest, form: ScanForm) -> HttpResponse:
                 "The scan is recorded, but your phone was far from the checkpoint: it is flagged."
             ),
             "refused": _("The scan was refused."),
+            "sign_in": _(
+                "You are signed out: sign in again to send the waiting scans. "
+                "They stay on this phone."
+            ),
+            "offline_rounds": _("Offline — showing rounds as of %(time)s."),
+            "no_rounds": _("No round is open now."),
         },
     }
     return render(
         request,
         "patrols/guard.html",
-        {"form": form, "cards": cards, "guard_config": guard_config},
+        {
+            "form": form,
+            "cards": cards,
+            "guard_config": guard_config,
+            "theme_colour": GUARD_THEME_COLOUR,
+        },
     )
 
 
@@ -419,6 +466,7 @@ def _record(request: HttpRequest, form: ScanForm) -> HttpResponse:
 
 
 @role_required(GUARD_ROLES)
+@never_cache
 def guard(request: HttpRequest) -> HttpResponse:
     """A guard scans by typing or pasting the code, or by opening the QR code's link."""
     if request.method == "POST":
@@ -427,6 +475,28 @@ def guard(request: HttpRequest) -> HttpResponse:
             return _record(request, form)
         return _guard_page(request, form)
     return _guard_page(request, ScanForm())
+
+
+@require_GET
+def guard_service_worker(request: HttpRequest) -> HttpResponse:
+    """The guard page's service worker, served from /patrols/guard/ so that its scope is the
+    page: the page and its static files open with no network (see docs/patrols.md)."""
+    return service_worker_response(
+        name="guard", page=reverse("patrols:guard"), shell_assets=GUARD_SHELL_ASSETS
+    )
+
+
+@require_GET
+def guard_manifest(request: HttpRequest) -> JsonResponse:
+    """The guard page's web app manifest, so that a guard can put it on the home screen."""
+    return manifest_response(
+        name=_("ParkPact patrol"),
+        short_name=_("Patrol"),
+        description=_("Scan the checkpoints of today's patrol rounds, also with no network."),
+        page=reverse("patrols:guard"),
+        theme_colour=GUARD_THEME_COLOUR,
+        icons=[{"src": static("parkpact/favicon.svg"), "sizes": "any", "type": "image/svg+xml"}],
+    )
 
 
 @role_required(GUARD_ROLES)

@@ -12,11 +12,13 @@ from django.http import HttpRequest, JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Router, Schema
+from ninja.security.base import AuthBase
 
 from parkpact.core.api import ApiError, error_body, errors
 
 from . import senml
 from .models import UNIT_OF, Device
+from .openapi import READINGS_OPENAPI
 from .services import (
     SECRET_PREFIX,
     ReadingError,
@@ -45,26 +47,57 @@ SENML_MESSAGES = {
 MAX_RECORDS = 5000
 
 
-class DeviceAuth:
-    """Authenticates a device by its secret; anything else is 401 ``device_not_authenticated``."""
+def _authenticated(request: HttpRequest, *, secret: str | None) -> Device:
+    """The device whose secret this is (and whose id, when X-Device-Id is sent); else 401
+    ``device_not_authenticated``."""
+    code = request.headers.get("X-Device-Id")
+    device = device_for_secret(code=code, secret=secret) if secret else None
+    if device is None:
+        raise ApiError(
+            401,
+            "device_not_authenticated",
+            _("This device is unknown or revoked, or its secret is wrong."),
+        )
+    request.device = device  # type: ignore[attr-defined]
+    return device
+
+
+class DeviceSecret(AuthBase):
+    """A device's secret in ``X-Device-Secret`` (tried first: when present, it decides)."""
+
+    openapi_type = "apiKey"
+    openapi_in = "header"
+    openapi_name = "X-Device-Secret"
+    openapi_description = (
+        "The device's secret (ppd_…), shown once when the device is registered. "
+        "Send the device id in X-Device-Id as well: it is checked against the secret."
+    )
+
+    def __call__(self, request: HttpRequest) -> Device | None:
+        secret = request.headers.get("X-Device-Secret")
+        if secret is None:
+            return None  # not this way: ninja tries DeviceBearer
+        return _authenticated(request, secret=secret)
+
+
+class DeviceBearer(AuthBase):
+    """The same secret as ``Authorization: Bearer ppd_…``; without either, 401."""
 
     openapi_type = "http"
+    openapi_scheme = "bearer"
+    openapi_bearerFormat = "ppd_…"
+    openapi_description = "The device's secret (ppd_…) as a bearer token."
 
     def __call__(self, request: HttpRequest) -> Device:
-        code = request.headers.get("X-Device-Id")
-        secret = request.headers.get("X-Device-Secret")
         authorization = request.headers.get("Authorization", "")
-        if secret is None and authorization.startswith("Bearer " + SECRET_PREFIX):
+        secret = None
+        if authorization.startswith("Bearer " + SECRET_PREFIX):
             secret = authorization.removeprefix("Bearer ")
-        device = device_for_secret(code=code, secret=secret) if secret else None
-        if device is None:
-            raise ApiError(
-                401,
-                "device_not_authenticated",
-                _("This device is unknown or revoked, or its secret is wrong."),
-            )
-        request.device = device  # type: ignore[attr-defined]
-        return device
+        return _authenticated(request, secret=secret)
+
+
+# Either way authenticates a device; the OpenAPI document lists both as alternatives.
+DEVICE_AUTH = [DeviceSecret(), DeviceBearer()]
 
 
 class StoredOut(Schema):
@@ -104,9 +137,10 @@ def _batch_records(body: dict[str, Any], now: float) -> list[senml.Record]:
 
 @router.post(
     "/readings",
-    auth=DeviceAuth(),
+    auth=DEVICE_AUTH,
     response={200: StoredOut, **errors(400, 401, 413, 415)},
     summary="Send readings (a device: SenML pack or JSON batch)",
+    openapi_extra=READINGS_OPENAPI,
 )
 def post_readings(request: HttpRequest) -> Any:
     """Body: a SenML JSON pack (``application/senml+json``, RFC 8428) or a JSON batch

@@ -146,3 +146,20 @@ def test_it_refuses_a_user_session_or_token(bin_device: tuple[Device, str], mana
     client = client_for(manager)
     response = client.post(URL, json.dumps(pack(0.1)), content_type=SENML)
     assert response.status_code == 401
+
+
+def test_the_secret_header_decides_over_a_bearer_and_the_id_is_checked_either_way(
+    bin_device: tuple[Device, str],
+) -> None:
+    device, secret = bin_device
+    wrong_header = post(
+        pack(0.1), secret=secret, HTTP_X_DEVICE_SECRET="ppd_wrong", HTTP_X_DEVICE_ID=device.code
+    )
+    assert wrong_header.status_code == 401
+    empty_header = post(pack(0.1), secret=secret, HTTP_X_DEVICE_SECRET="")
+    assert empty_header.status_code == 401
+    other_id = post(pack(0.1), secret=secret, HTTP_X_DEVICE_ID="someone-else")
+    assert other_id.status_code == 401
+    assert other_id.json()["error"]["code"] == "device_not_authenticated"
+    assert not Reading.objects.exists()
+    assert post(pack(0.1), secret=secret, HTTP_X_DEVICE_ID=device.code).status_code == 200

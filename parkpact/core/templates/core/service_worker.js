@@ -1,10 +1,11 @@
 /*
- * ParkPact field app: the service worker (served by inspections.views_field at /field/sw.js,
- * so that its scope is /field/). It keeps the app usable with no network:
+ * ParkPact: the service worker of a page that opens with no network (rendered by
+ * parkpact.core.offline.service_worker_response and served from the page's own address, so that
+ * its scope is the page: /field/ for the inspector's field app, /patrols/guard/ for the guard's page).
  *
- * - static files (the app's script and styles, Bootstrap, Leaflet, icons): cache first;
- * - the app's page /field/: network first, the cached copy when offline;
- * - the field API's GET answers (visits, sync status): network first, the last answer offline.
+ * - static files (the page's script and styles, Bootstrap, icons…): cache first;
+ * - the page itself: network first, the cached copy when offline (never the login page in its place);
+ * - GET answers under CONFIG.apiPrefix, if the page has one: network first, the last answer offline.
  *
  * Writes (POST) are never cached or replayed here: the page queues them in IndexedDB and sends
  * them itself, each with its Idempotency-Key, so that a retry can never create a duplicate.
@@ -12,8 +13,9 @@
 "use strict";
 
 var CONFIG = {{ config|safe }};
-var SHELL_CACHE = "parkpact-field-shell-" + CONFIG.version;
-var API_CACHE = "parkpact-field-api";
+var SHELL_PREFIX = "parkpact-" + CONFIG.name + "-shell-";
+var SHELL_CACHE = SHELL_PREFIX + CONFIG.version;
+var API_CACHE = "parkpact-" + CONFIG.name + "-api";
 
 self.addEventListener("install", function (event) {
   event.waitUntil(
@@ -32,7 +34,7 @@ self.addEventListener("activate", function (event) {
   event.waitUntil(
     caches.keys().then(function (names) {
       return Promise.all(names.filter(function (name) {
-        return name.indexOf("parkpact-field-shell-") === 0 && name !== SHELL_CACHE;
+        return name.indexOf(SHELL_PREFIX) === 0 && name !== SHELL_CACHE;
       }).map(function (name) { return caches.delete(name); }));
     }).then(function () { return self.clients.claim(); })
   );
@@ -76,7 +78,7 @@ self.addEventListener("fetch", function (event) {
     event.respondWith(networkFirst(request, SHELL_CACHE, CONFIG.app));
   } else if (url.pathname.indexOf(CONFIG.staticPrefix) === 0) {
     event.respondWith(cacheFirst(request));
-  } else if (url.pathname.indexOf(CONFIG.apiPrefix) === 0) {
+  } else if (CONFIG.apiPrefix && url.pathname.indexOf(CONFIG.apiPrefix) === 0) {
     event.respondWith(networkFirst(request, API_CACHE));
   }
 });
