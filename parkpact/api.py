@@ -10,6 +10,7 @@ from parkpact.core.api import router as core_router
 from parkpact.inspections.api import router as field_router
 from parkpact.parks.api import router as parks_router
 from parkpact.patrols.api import router as patrols_router
+from parkpact.procurement.api import router as procurement_router
 from parkpact.providers.api import router as providers_router
 from parkpact.sensors.api import router as sensors_router
 from parkpact.servicerequests.api import router as service_requests_router
@@ -35,3 +36,4 @@ api.add_router("/service-requests", service_requests_router)
 api.add_router("/patrols", patrols_router)
 api.add_router("/sensors", sensors_router)
 api.add_router("/assessments", assessments_router)
+api.add_router("/procurement", procurement_router)

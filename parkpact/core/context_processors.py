@@ -24,6 +24,7 @@ NAVIGATION = [
     ("assessments:assessment_list", _("Assessments"), SIGNED_IN_ROLES),
     ("assessments:certificate_list", _("Payment certificates"), CENTRE_ROLES),
     ("providers:provider_list", _("Providers"), CENTRE_ROLES),
+    ("procurement:tender_list", _("Procurement"), SIGNED_IN_ROLES),
     ("core:notifications", _("Notifications"), SIGNED_IN_ROLES),
     ("core:ledger", _("Audit ledger"), LEDGER_ROLES),
     ("open311_keys:key_list", _("Open311 keys"), frozenset({Role.ADMIN})),
