@@ -77,8 +77,11 @@ INSTALLED_APPS = [
     "parkpact.patrols",
     "parkpact.sensors",
     "parkpact.assessments",
+    "parkpact.procurement",
+    "parkpact.publication",
     "parkpact.open311",
     "parkpact.reports",
+    "parkpact.portal",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +183,8 @@ SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is the operator's dec
 
 # Who the public channel and open data name as the contracting authority.
 PARKPACT_CENTRE_NAME = env("PARKPACT_CENTRE_NAME", "泉州市公园管理中心")
+# OCDS: the registered prefix every published ocid starts with (see docs/ocds.md).
+OCDS_OCID_PREFIX = env("PARKPACT_OCID_PREFIX", "ocds-parkpact")
 # Open311: the jurisdiction this server answers for, and its rate limits (see docs/open311.md).
 OPEN311_JURISDICTION = env("PARKPACT_OPEN311_JURISDICTION", "quanzhou-parks")
 OPEN311_CONTACT = env("PARKPACT_OPEN311_CONTACT")

@@ -18,8 +18,12 @@ urlpatterns = [
     path("patrols/", include("parkpact.patrols.urls")),
     path("sensors/", include("parkpact.sensors.urls")),
     path("assessments/", include("parkpact.assessments.urls")),
+    path("procurement/", include("parkpact.procurement.urls")),
     path("open311/v2/", include("parkpact.open311.urls")),
     path("open311/keys/", include("parkpact.open311.urls_keys")),
+    path("ocds/", include("parkpact.publication.urls")),
+    path("open-data/", include("parkpact.publication.urls_opendata")),
+    path("", include("parkpact.portal.urls")),
     path("", include("parkpact.servicerequests.urls_public")),
     path("", include("parkpact.core.urls")),
 ]

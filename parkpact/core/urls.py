@@ -5,7 +5,7 @@ from . import views, views_notifications
 app_name = "core"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("workspace/", views.home, name="home"),
     path("login/", views.LoginView.as_view(), name="login"),
     path("logout/", views.LogoutView.as_view(), name="logout"),
     path("ledger/", views.ledger, name="ledger"),

@@ -19,7 +19,7 @@ def demo_server(live_server: object) -> str:
 
 
 def sign_in(page: Page, server: str, username: str) -> None:
-    page.goto(f"{server}/")
+    page.goto(f"{server}/workspace/")
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
     page.fill("#id_username", username)
     page.fill("#id_password", "donghu2016")

@@ -139,7 +139,7 @@ def test_it_activates_both_contracts_with_complete_terms(demo: str) -> None:
 def test_it_registers_companies_with_qualifications_to_watch(demo: str) -> None:
     today = timezone.localdate()
     providers = list(Provider.objects.prefetch_related("qualifications", "staff"))
-    assert len(providers) == 3
+    assert len(providers) == 4
     qualifications = [q for p in providers for q in p.qualifications.all()]
     for provider in providers:
         provider.full_clean()  # includes the credit code's check characters

@@ -34,9 +34,9 @@ def test_healthz_answers_503_when_the_database_does_not(client: Client) -> None:
 def test_it_signs_in_and_out(client: Client, manager: User) -> None:
     response = client.post("/login/", {"username": "manager", "password": PASSWORD})
     assert response.status_code == 302
-    assert client.get("/").status_code == 200
+    assert client.get("/workspace/").status_code == 200
     client.post("/logout/")
-    assert client.get("/").status_code == 302
+    assert client.get("/workspace/").status_code == 302
 
 
 @pytest.mark.django_db
@@ -56,7 +56,7 @@ def test_it_locks_an_account_after_five_failed_attempts(client: Client) -> None:
         "/login/", {"username": "inspector", "password": PASSWORD}, REMOTE_ADDR="10.0.0.1"
     )
     assert response.status_code == 429
-    assert client.get("/").status_code == 302  # still not signed in
+    assert client.get("/workspace/").status_code == 302  # still not signed in
 
 
 @pytest.mark.django_db
