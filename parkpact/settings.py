@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "parkpact.patrols",
     "parkpact.sensors",
     "parkpact.assessments",
+    "parkpact.incentives",
     "parkpact.procurement",
     "parkpact.publication",
     "parkpact.open311",

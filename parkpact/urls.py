@@ -23,6 +23,7 @@ urlpatterns = [
     path("open311/keys/", include("parkpact.open311.urls_keys")),
     path("ocds/", include("parkpact.publication.urls")),
     path("open-data/", include("parkpact.publication.urls_opendata")),
+    path("incentives/", include("parkpact.incentives.urls")),
     path("", include("parkpact.portal.urls")),
     path("", include("parkpact.servicerequests.urls_public")),
     path("", include("parkpact.core.urls")),

@@ -1,0 +1,153 @@
+"""Does a contract's monitoring deter shirking? Pure arithmetic over plain values (no Django).
+
+Principal–agent reasoning (docs/incentives.md): a risk-neutral contractor skips a task when the
+expected penalty for skipping it is below what skipping saves. For one skipped task — one zone
+left uncleaned for one day, one patrol round not walked:
+
+- **Detection probability** p: the chance that some channel catches that skipped zone-day. The
+  channels are taken as independent, so p = 1 − Π(1 − pᵢ):
+  - random inspections: the plan's visits to the zone ÷ the days in the month (a visit falls on
+    the skipped day with that probability; visits are drawn on distinct days), times how often
+    an inspection that comes finds the fault (``efficacy``, 1 by default);
+  - 100 % checks (patrol scans, sensors): 1 where the source watches the task;
+  - the public: 1 − e^(−λ), λ = the public's reports of such problems per zone-day in that zone
+    (a Poisson rate from the service-request history).
+- **Penalty** for one more occurrence, in CNY: what the contractor loses when its score drops by
+  the standard's points per occurrence, from a typical month's score, through the pay bands —
+  zero once the standard's monthly cap is already reached (a capped standard deters nothing
+  beyond its cap).
+- **Expected penalty** = p × penalty. **Saving** = the task's cost.
+- **Verdict**: deterred when the expected penalty is at least 1.5 × the saving; weakly deterred
+  from 1 ×; not deterred below (the margin covers a contractor who doubts detection or hopes
+  for leniency on appeal).
+"""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+
+ZERO = Decimal(0)
+ONE = Decimal(1)
+HUNDRED = Decimal(100)
+FEN = Decimal("0.01")
+PROBABILITY_PLACES = Decimal("0.0001")
+
+DETERRED = "deterred"
+WEAKLY_DETERRED = "weakly_deterred"
+NOT_DETERRED = "not_deterred"
+DETERRED_RATIO = Decimal("1.5")
+
+
+def _probability(value: Decimal) -> Decimal:
+    return min(ONE, max(ZERO, value)).quantize(PROBABILITY_PLACES, rounding=ROUND_HALF_UP)
+
+
+def sampling_detection(*, visits: int, days: int, efficacy: Decimal = ONE) -> Decimal:
+    """The chance a random inspection falls on the skipped zone-day and finds the fault."""
+    if visits < 0 or days <= 0:
+        raise ValueError("visits cannot be negative and a month has days")
+    return _probability(min(ONE, Decimal(visits) / Decimal(days)) * efficacy)
+
+
+def public_detection(*, reports: int, zone_days: int) -> Decimal:
+    """The chance the public reports a skipped zone-day: 1 − e^(−λ), λ = reports ÷ zone-days."""
+    if reports < 0 or zone_days <= 0:
+        raise ValueError("reports cannot be negative and the history needs zone-days")
+    rate = Decimal(reports) / Decimal(zone_days)
+    return _probability(ONE - (-rate).exp())
+
+
+def combined_detection(probabilities: Sequence[Decimal]) -> Decimal:
+    """Independent channels: the chance at least one catches it."""
+    missed = ONE
+    for p in probabilities:
+        missed *= ONE - min(ONE, max(ZERO, p))
+    return _probability(ONE - missed)
+
+
+# ---- Penalty in money -----------------------------------------------------------------------------
+
+
+PaidShare = Callable[[Decimal], Decimal]  # score → share of the fee paid, bonus included
+
+
+def penalty_for_one_more(
+    *,
+    fee: Decimal,
+    paid_share: PaidShare,
+    typical_score: Decimal,
+    points: Decimal,
+    typical_occurrences: int,
+    cap: Decimal,
+    weight: Decimal,
+) -> Decimal:
+    """What one more occurrence costs the contractor in a typical month, in CNY: the drop in
+    pay when the score falls by the standard's points — only as far as the cap leaves room."""
+    limit = min(cap, weight)
+    already = min(points * typical_occurrences, limit)
+    extra = min(points, limit - already)
+    if extra <= 0:
+        return ZERO
+    after = max(ZERO, typical_score - extra)
+    return (fee * (paid_share(typical_score) - paid_share(after))).quantize(
+        FEN, rounding=ROUND_HALF_UP
+    )
+
+
+def expected_penalty(*, detection: Decimal, penalty: Decimal) -> Decimal:
+    return (detection * penalty).quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def verdict(*, expected: Decimal, saving: Decimal) -> str:
+    if saving <= 0:
+        return DETERRED
+    ratio = expected / saving
+    if ratio >= DETERRED_RATIO:
+        return DETERRED
+    return WEAKLY_DETERRED if ratio >= ONE else NOT_DETERRED
+
+
+# ---- The smallest change that would deter -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Fix:
+    """One way to reach deterrence (each alone, the others unchanged); None where that lever
+    cannot get there (e.g. more visits when inspections alone could not deter)."""
+
+    visits: int | None  # visits to the zone in the month
+    points: Decimal | None  # points per occurrence
+    cap_reached: bool  # the cap is what stops deterrence: raise it (or lower the points cap use)
+
+
+def visits_needed(
+    *,
+    penalty: Decimal,
+    saving: Decimal,
+    days: int,
+    other_detection: Decimal,
+    efficacy: Decimal = ONE,
+) -> int | None:
+    """The fewest visits to the zone in the month for p × penalty ≥ 1.5 × saving, with the
+    other channels as they are; None when even a visit every day would not do."""
+    if penalty <= 0:
+        return None
+    needed = DETERRED_RATIO * saving / penalty  # the detection probability required
+    if needed <= other_detection:
+        return 0
+    # 1 − (1 − s)(1 − o) ≥ needed  ⇔  s ≥ 1 − (1 − needed) / (1 − o)
+    if other_detection >= ONE:
+        return 0
+    sampling = ONE - (ONE - needed) / (ONE - other_detection)
+    if sampling > efficacy:
+        return None
+    visits = (sampling / efficacy * days).to_integral_value(rounding=ROUND_CEILING)
+    return int(visits) if visits <= days else None
+
+
+def points_needed(*, detection: Decimal, saving: Decimal, fee_per_point: Decimal) -> Decimal | None:
+    """Points per occurrence that make detection × points × CNY per point ≥ 1.5 × saving."""
+    if detection <= 0 or fee_per_point <= 0:
+        return None
+    points = DETERRED_RATIO * saving / (detection * fee_per_point)
+    return points.quantize(Decimal("0.1"), rounding=ROUND_CEILING)
