@@ -11,4 +11,5 @@ BENCHMARKS: dict[str, str] = {
     "open311": "bench.open311",
     "ingest": "bench.ingest",
     "assess": "bench.assess",
+    "portal": "bench.portal",
 }

@@ -409,21 +409,26 @@ def request_figures(now: datetime, *, english: bool) -> RequestFigures:
         total=sum(category.total for category in categories),
         categories=categories,
         heatmap=heatmap,
-        map_data=_request_map(recent, since),
+        map_data=_request_map(recent),
     )
 
 
-def _request_map(recent: QuerySet[ServiceRequest], since: datetime) -> dict[str, Any]:
+def _request_map(recent: QuerySet[ServiceRequest]) -> dict[str, Any]:
     """The zones that had reports, each with its count; reports placed in no zone as counts at
     rounded points. No report is ever shown on its own: no text, no time, no exact spot."""
-    counted = Q(service_requests__requested_at__gte=since) & ~Q(
-        service_requests__status__in=NOT_COUNTED
+    # Counted per zone id first, then the zones read: grouping the zones' rows (polygons and
+    # all) over a join with every report they ever had cost a city 300 ms.
+    counts = dict(
+        recent.filter(zone__isnull=False)
+        .values_list("zone_id")
+        .annotate(reports=Count("pk"))
+        .order_by()
     )
-    zones = (
-        Zone.objects.annotate(reports=Count("service_requests", filter=counted))
-        .filter(reports__gt=0)
-        .select_related("park")
-        .order_by("park__name", "code")
+    # Plain tuples: a city's map has a thousand zones, and model instances cost 50 ms more.
+    # Every zone is read and the ones without reports dropped here, rather than their ids
+    # sent back in an IN list as long as the city.
+    zones = Zone.objects.order_by("park__name", "code").values_list(
+        "pk", "boundary", "park__name", "code", "name"
     )
     points = (
         recent.filter(zone__isnull=True, longitude__isnull=False, latitude__isnull=False)
@@ -438,11 +443,12 @@ def _request_map(recent: QuerySet[ServiceRequest], since: datetime) -> dict[str,
     return {
         "zones": [
             {
-                "geometry": zone.boundary,
-                "title": f"{zone.park.name} · {zone.code} {zone.name}",
-                "reports": zone.reports,  # type: ignore[attr-defined]
+                "geometry": boundary,
+                "title": f"{park_name} · {code} {name}",
+                "reports": counts[pk],
             }
-            for zone in zones
+            for pk, boundary, park_name, code, name in zones
+            if pk in counts
         ],
         "points": [
             {
@@ -485,7 +491,11 @@ def inspection_months(today: date) -> list[InspectionMonth]:
     }
     results = {
         _month_of(row["month"]): (row["passed"], row["failed"])
-        for row in Finding.objects.filter(inspection__in=done)
+        # The same conditions through the join (not ``inspection__in=done``, which joined
+        # the inspections twice).
+        for row in Finding.objects.filter(
+            inspection__status=Inspection.Status.SUBMITTED, inspection__submitted_at__gte=since
+        )
         .annotate(month=TruncMonth("inspection__submitted_at"))
         .values("month")
         .annotate(
