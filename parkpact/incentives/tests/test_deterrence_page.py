@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.test import override_settings
 from django.urls import reverse
 
 from conftest import client_for
@@ -53,6 +54,7 @@ def make_plan(world: Any, inspector: User, visits: list[int]) -> SurveillancePla
     return plan
 
 
+@override_settings(LANGUAGE_CODE="en")
 def test_it_assembles_visits_public_reports_and_saving(
     world: Any, manager: User, inspector: User
 ) -> None:

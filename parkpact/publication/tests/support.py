@@ -1,4 +1,6 @@
-"""Shared by the OCDS tests: the schema files in the shared OCDS folder, validators with format
+"""Shared by the OCDS tests: the official schema files (copies kept in the repository, so the
+tests run in any checkout; test_releases checks they still match ../shared/ocds when it is
+there), validators with format
 checks, and a contracting process built through the ORM (tender, bids, award, contract,
 amendment, approved month, approved payment)."""
 
@@ -24,9 +26,11 @@ from parkpact.contracts.models import Amendment, Contract
 from parkpact.core.models import User
 from parkpact.procurement.models import Award, Bid, Criterion, Lot, Requirement, Tender
 from parkpact.providers.models import Provider, Qualification
+from parkpact.publication.ocds import RELEASE_SCHEMA_PATH
 
-OCDS = Path(settings.BASE_DIR).parent / "shared" / "ocds"
-MERGED = OCDS / "release-schema-1.1.5+lots+bids+awardCriteria.json"
+SHARED = Path(settings.BASE_DIR).parent / "shared" / "ocds"
+MERGED = RELEASE_SCHEMA_PATH  # the app's copy of the merged release schema
+PACKAGES = Path(__file__).parent / "schema"  # copies of 1.1.5/*-package-schema.json
 ONLINE_RELEASE_SCHEMA = "https://standard.open-contracting.org/schema/1__1__5/release-schema.json"
 
 RFC3339 = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
@@ -69,7 +73,7 @@ def package_validator(name: str) -> Draft4Validator:
     registry: Registry = Registry().with_resource(
         ONLINE_RELEASE_SCHEMA, Resource.from_contents(merged_schema(), default_specification=DRAFT4)
     )
-    schema = json.loads((OCDS / "1.1.5" / name).read_text())
+    schema = json.loads((PACKAGES / name).read_text())
     return Draft4Validator(schema, registry=registry, format_checker=checker)
 
 
