@@ -6,7 +6,7 @@ services.py."""
 import uuid
 from datetime import date
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar
 
 from django.core.files.storage import Storage, storages
 from django.db import models
@@ -37,22 +37,32 @@ class Grade(models.TextChoices):
     UNSATISFACTORY = scoring.UNSATISFACTORY, _("Unsatisfactory")
 
 
-def _scope(user: "User", provider_path: str) -> Q | None:
-    """None for centre staff (everything), else the provider's own rows."""
-    if user.is_centre_staff:
-        return None
-    return Q(**{f"{provider_path}__staff__user": user})
+_M = TypeVar("_M", bound=models.Model)
 
 
-class AssessmentQuerySet(models.QuerySet["Assessment"]):
-    def visible_to(self, user: "User") -> "AssessmentQuerySet":
-        """Centre staff see every assessment; a provider sees its own once they are sent."""
+class ProviderScopedQuerySet(models.QuerySet[_M]):
+    """Centre staff see every row; a provider's staff only their company's, reached through
+    ``provider_path``."""
+
+    provider_path: ClassVar[str]
+
+    def visible_to(self, user: "User") -> Self:
         if not user.is_authenticated:
             return self.none()
-        scope = _scope(user, "contract__provider")
-        if scope is None:
+        if user.is_centre_staff:
             return self
-        return self.filter(scope).exclude(status=Assessment.Status.DRAFT)
+        return self.filter(**{f"{self.provider_path}__staff__user": user})
+
+
+class AssessmentQuerySet(ProviderScopedQuerySet["Assessment"]):
+    provider_path = "contract__provider"
+
+    def visible_to(self, user: "User") -> Self:
+        """Centre staff see every assessment; a provider sees its own once they are sent."""
+        visible = super().visible_to(user)
+        if user.is_authenticated and not user.is_centre_staff:
+            return visible.exclude(status=Assessment.Status.DRAFT)
+        return visible
 
 
 class Assessment(models.Model):
@@ -289,12 +299,8 @@ class Appeal(models.Model):
         return _("Appeal on %(line)s") % {"line": self.line}
 
 
-class PaymentCertificateQuerySet(models.QuerySet["PaymentCertificate"]):
-    def visible_to(self, user: "User") -> "PaymentCertificateQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        scope = _scope(user, "assessment__contract__provider")
-        return self if scope is None else self.filter(scope)
+class PaymentCertificateQuerySet(ProviderScopedQuerySet["PaymentCertificate"]):
+    provider_path = "assessment__contract__provider"
 
 
 class PaymentCertificate(models.Model):
@@ -401,12 +407,8 @@ class CertificateLine(models.Model):
         return f"{self.label}: {self.amount}"
 
 
-class AdjustmentQuerySet(models.QuerySet["Adjustment"]):
-    def visible_to(self, user: "User") -> "AdjustmentQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        scope = _scope(user, "contract__provider")
-        return self if scope is None else self.filter(scope)
+class AdjustmentQuerySet(ProviderScopedQuerySet["Adjustment"]):
+    provider_path = "contract__provider"
 
 
 class Adjustment(models.Model):
@@ -455,12 +457,8 @@ class Adjustment(models.Model):
         return f"{self.corrects}: {self.amount}"
 
 
-class RatingQuerySet(models.QuerySet["Rating"]):
-    def visible_to(self, user: "User") -> "RatingQuerySet":
-        if not user.is_authenticated:
-            return self.none()
-        scope = _scope(user, "provider")
-        return self if scope is None else self.filter(scope)
+class RatingQuerySet(ProviderScopedQuerySet["Rating"]):
+    provider_path = "provider"
 
 
 class Rating(models.Model):

@@ -40,7 +40,20 @@ class ZoneChoiceField(forms.ModelMultipleChoiceField):
         return f"{obj.code} {obj.name} · {obj.get_kind_display()}"
 
 
-class ContractForm(StyledFormMixin, forms.ModelForm):
+class ZonePickerMixin(forms.BaseForm):
+    """A form with a ``zones`` field of checkboxes, drawn grouped by park by
+    templates/partials/zone_picker.html (contracts, tender lots)."""
+
+    def zone_groups(self) -> list[tuple[str, list[BoundWidget]]]:
+        """The zone checkboxes grouped by park, for the template."""
+        groups: dict[int, tuple[str, list[BoundWidget]]] = {}
+        for checkbox in self["zones"]:
+            zone = checkbox.data["value"].instance
+            groups.setdefault(zone.park_id, (zone.park.name, []))[1].append(checkbox)
+        return list(groups.values())
+
+
+class ContractForm(ZonePickerMixin, StyledFormMixin, forms.ModelForm):
     """A draft contract: who, what, where and when. Version 1's money terms come along when
     the contract is created (``with_terms``); later they are edited on their own."""
 
@@ -80,14 +93,6 @@ class ContractForm(StyledFormMixin, forms.ModelForm):
         if not with_terms:
             del self.fields["monthly_fee"]
             del self.fields["retention_rate"]
-
-    def zone_groups(self) -> list[tuple[str, list[BoundWidget]]]:
-        """The zone checkboxes grouped by park, for the template."""
-        groups: dict[int, tuple[str, list[BoundWidget]]] = {}
-        for checkbox in self["zones"]:
-            zone = checkbox.data["value"].instance
-            groups.setdefault(zone.park_id, (zone.park.name, []))[1].append(checkbox)
-        return list(groups.values())
 
 
 class VersionForm(StyledFormMixin, forms.ModelForm):

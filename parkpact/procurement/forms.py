@@ -3,10 +3,9 @@
 from typing import Any
 
 from django import forms
-from django.forms.boundfield import BoundWidget
 from django.utils.translation import gettext_lazy as _
 
-from parkpact.contracts.forms import ZoneChoiceField
+from parkpact.contracts.forms import ZoneChoiceField, ZonePickerMixin
 from parkpact.core.forms import DateInput, StyledFormMixin
 from parkpact.core.models import CENTRE_ROLES, User
 from parkpact.parks.models import Zone
@@ -76,7 +75,7 @@ class TenderForm(StyledFormMixin, forms.ModelForm):
             field.input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
 
 
-class LotForm(StyledFormMixin, forms.ModelForm):
+class LotForm(ZonePickerMixin, StyledFormMixin, forms.ModelForm):
     zones = ZoneChoiceField(
         label=_("zones"),
         queryset=Zone.objects.select_related("park").order_by("park__name", "code"),
@@ -86,14 +85,6 @@ class LotForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Lot
         fields = ["number", "title", "budget_ceiling", "zones"]
-
-    def zone_groups(self) -> list[tuple[str, list[BoundWidget]]]:
-        """The zone checkboxes grouped by park, for the template."""
-        groups: dict[int, tuple[str, list[BoundWidget]]] = {}
-        for checkbox in self["zones"]:
-            zone = checkbox.data["value"].instance
-            groups.setdefault(zone.park_id, (zone.park.name, []))[1].append(checkbox)
-        return list(groups.values())
 
 
 class RequirementForm(StyledFormMixin, forms.ModelForm):
