@@ -6,9 +6,11 @@ left uncleaned for one day, one patrol round not walked:
 
 - **Detection probability** p: the chance that some channel catches that skipped zone-day. The
   channels are taken as independent, so p = 1 − Π(1 − pᵢ):
-  - random inspections: the plan's visits to the zone ÷ the days in the month (a visit falls on
-    the skipped day with that probability; visits are drawn on distinct days), times how often
-    an inspection that comes finds the fault (``efficacy``, 1 by default);
+  - random inspections, as the plan is designed (the contractor cannot know the draw): each of
+    the plan's visits to the zone's kind lands in this zone with the zone's share of its kind's
+    area and on any of the month's days alike, so one skipped zone-day escapes all of them with
+    probability (1 − share ÷ days)^visits; an inspection that comes finds the fault with
+    probability ``efficacy`` (1 by default);
   - 100 % checks (patrol scans, sensors): 1 where the source watches the task;
   - the public: 1 − e^(−λ), λ = the public's reports of such problems per zone-day in that zone
     (a Poisson rate from the service-request history).
@@ -22,7 +24,7 @@ left uncleaned for one day, one patrol round not walked:
   for leniency on appeal).
 """
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 
@@ -42,11 +44,21 @@ def _probability(value: Decimal) -> Decimal:
     return min(ONE, max(ZERO, value)).quantize(PROBABILITY_PLACES, rounding=ROUND_HALF_UP)
 
 
-def sampling_detection(*, visits: int, days: int, efficacy: Decimal = ONE) -> Decimal:
-    """The chance a random inspection falls on the skipped zone-day and finds the fault."""
-    if visits < 0 or days <= 0:
-        raise ValueError("visits cannot be negative and a month has days")
-    return _probability(min(ONE, Decimal(visits) / Decimal(days)) * efficacy)
+def sampling_detection(
+    *, visits: int, days: int, share: Decimal = ONE, efficacy: Decimal = ONE
+) -> Decimal:
+    """The chance one of ``visits`` random visits finds the skipped zone-day: each visit lands
+    in the zone with probability ``share``, on any of ``days`` days alike, independently.
+    1 − (1 − efficacy × share ÷ days)^visits."""
+    if visits < 0 or days <= 0 or not ZERO <= share <= ONE:
+        raise ValueError("visits cannot be negative, a month has days, a share is a probability")
+    hit = efficacy * share / Decimal(days)
+    return _probability(ONE - (ONE - hit) ** visits)
+
+
+def expected_visits(*, visits: int, share: Decimal) -> Decimal:
+    """How many of the plan's visits to the zone's kind are expected in this zone."""
+    return (Decimal(visits) * share).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def public_detection(*, reports: int, zone_days: int) -> Decimal:
@@ -112,37 +124,45 @@ def verdict(*, expected: Decimal, saving: Decimal) -> str:
 
 @dataclass(frozen=True)
 class Fix:
-    """One way to reach deterrence (each alone, the others unchanged); None where that lever
+    """Ways to reach deterrence, each alone with the others unchanged; None where that lever
     cannot get there (e.g. more visits when inspections alone could not deter)."""
 
-    visits: int | None  # visits to the zone in the month
+    sample_size: int | None  # the plan's zone-visits in the month (or visits per zone, 100 %)
     points: Decimal | None  # points per occurrence
-    cap_reached: bool  # the cap is what stops deterrence: raise it (or lower the points cap use)
+    cap: Decimal | None  # the monthly cap that leaves room for one more occurrence
+    cap_reached: bool  # the cap is what stops deterrence
 
 
-def visits_needed(
+def is_deterred(*, detection: Decimal, penalty: Decimal, saving: Decimal) -> bool:
+    return (
+        verdict(expected=expected_penalty(detection=detection, penalty=penalty), saving=saving)
+        == DETERRED
+    )
+
+
+def smallest_deterring(
+    candidates: Iterable[int],
+    detection_of: Callable[[int], Decimal],
     *,
     penalty: Decimal,
     saving: Decimal,
-    days: int,
-    other_detection: Decimal,
-    efficacy: Decimal = ONE,
 ) -> int | None:
-    """The fewest visits to the zone in the month for p × penalty ≥ 1.5 × saving, with the
-    other channels as they are; None when even a visit every day would not do."""
+    """The first candidate (e.g. a plan's sample size, counting up) whose detection deters;
+    None when none does. The search is by trial because a plan's allocation to the zone's kind
+    moves in steps (largest remainder), not smoothly."""
     if penalty <= 0:
         return None
-    needed = DETERRED_RATIO * saving / penalty  # the detection probability required
-    if needed <= other_detection:
-        return 0
-    # 1 − (1 − s)(1 − o) ≥ needed  ⇔  s ≥ 1 − (1 − needed) / (1 − o)
-    if other_detection >= ONE:
-        return 0
-    sampling = ONE - (ONE - needed) / (ONE - other_detection)
-    if sampling > efficacy:
-        return None
-    visits = (sampling / efficacy * days).to_integral_value(rounding=ROUND_CEILING)
-    return int(visits) if visits <= days else None
+    for candidate in candidates:
+        if is_deterred(detection=detection_of(candidate), penalty=penalty, saving=saving):
+            return candidate
+    return None
+
+
+def cap_needed(*, points: Decimal, typical_occurrences: int, weight: Decimal) -> Decimal | None:
+    """The monthly cap that still leaves one more occurrence its full points after a typical
+    month's occurrences; None when even the standard's weight is not enough."""
+    cap = points * (typical_occurrences + 1)
+    return cap if ZERO < cap <= weight else None
 
 
 def points_needed(*, detection: Decimal, saving: Decimal, fee_per_point: Decimal) -> Decimal | None:

@@ -26,7 +26,13 @@ from parkpact.contracts.models import (
 )
 from parkpact.core.models import Role, User
 from parkpact.core.services import record_event
-from parkpact.inspections.models import Inspection, SurveillancePlan
+from parkpact.inspections import sampling as plan_sampling
+from parkpact.inspections.models import SurveillancePlan
+from parkpact.inspections.services import (
+    MAX_SAMPLE_SIZE,
+    MAX_VISITS_PER_ZONE,
+    days_in_term,
+)
 from parkpact.parks.models import Zone
 from parkpact.patrols.models import PatrolSchedule
 from parkpact.sensors.models import Device, SensorRule
@@ -156,8 +162,9 @@ class Row:
     saving: Decimal | None
     ratio: Decimal | None
     verdict: str | None
-    visits: int
+    visits: Decimal  # expected visits to the zone in the month, as the plan is designed
     fix: deterrence.Fix | None
+    full_check: bool = False
     inputs: list[Input] = field(default_factory=list)
     arithmetic: dict[str, str] = field(default_factory=dict)
 
@@ -182,8 +189,61 @@ class Table:
     breakdown: CostBreakdown | None
     typical_score: Decimal
     typical_score_is_default: bool
-    visits: int
+    visits: int  # zone-visits planned in the month, over all standards
     monitoring_cost: Decimal | None
+    changes: "Changes | None" = None
+    designs: dict[str, "Design"] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Changes:
+    """A what-if: the terms and plans as they might be, per standard code. ``sample_sizes`` are
+    the plan's zone-visits in the month (visits per zone for a 100 % check); ``points`` the
+    points per occurrence; ``caps`` the monthly caps. What is not named stays as it is."""
+
+    sample_sizes: dict[str, int] = field(default_factory=dict)
+    points: dict[str, Decimal] = field(default_factory=dict)
+    caps: dict[str, Decimal] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.sample_sizes or self.points or self.caps)
+
+
+@dataclass(frozen=True)
+class Design:
+    """A month's surveillance plan for one standard as designed: its size, the days visits may
+    fall on, and per zone (id) the visits to the zone's kind and the zone's share of them."""
+
+    sample_size: int  # zone-visits; visits per zone for a 100 % check
+    full_check: bool
+    days: int
+    zones: tuple[tuple[int, str, Decimal], ...]  # (id, kind, area m²) in the plan's scope
+    planned: bool  # a plan exists for the month (else: none, or only the what-if's)
+
+    @property
+    def zone_visits(self) -> int:
+        """Zone-visits the plan makes in the month (what the monitoring cost counts)."""
+        return self.sample_size * len(self.zones) if self.full_check else self.sample_size
+
+    def resized(self, sample_size: int) -> "Design":
+        return Design(sample_size, self.full_check, self.days, self.zones, self.planned)
+
+    def coverage(self) -> dict[int, tuple[int, Decimal]]:
+        """Zone id → (visits to its kind, its share of them): the plan's stratified draw
+        (inspections.sampling.allocate by kind, then zones by area) in expectation."""
+        if self.full_check:
+            return {zone_id: (self.sample_size, deterrence.ONE) for zone_id, _k, _a in self.zones}
+        weights = {zone_id: plan_sampling.area_weight(area) for zone_id, _k, area in self.zones}
+        by_kind: dict[str, int] = defaultdict(int)
+        for zone_id, kind, _area in self.zones:
+            by_kind[kind] += weights[zone_id]
+        if not by_kind:
+            return {}
+        allocation = plan_sampling.allocate(self.sample_size, by_kind)
+        return {
+            zone_id: (allocation[kind], Decimal(weights[zone_id]) / Decimal(by_kind[kind]))
+            for zone_id, kind, _area in self.zones
+        }
 
 
 def month_bounds(month: date) -> tuple[date, int]:
@@ -206,8 +266,46 @@ def deterrence_table(*, contract: Contract, month: date) -> list[Row]:
     return build_table(contract=contract, month=month).rows
 
 
-def build_table(*, contract: Contract, month: date) -> Table:
-    """The rows and what the page shows beside them; a bounded number of queries."""
+def _designs(
+    contract: Contract, standards: list[PerformanceStandard], zones: list[Zone], first: date
+) -> dict[str, Design]:
+    """The month's plans as designed, per standard code: a committed plan from its frozen
+    parameters, a draft one from the zones in scope today."""
+    in_term = len(days_in_term(contract, first))
+    by_code = {standard.code: standard for standard in standards}
+    designs: dict[str, Design] = {}
+    for plan in SurveillancePlan.objects.filter(contract=contract, month=first).select_related(
+        "standard"
+    ):
+        standard = by_code.get(plan.standard.code)
+        if standard is None:
+            continue
+        full = standard.method == PerformanceStandard.Method.FULL_CHECK
+        if plan.parameters:
+            scope = tuple(
+                (int(z["id"]), str(z["kind"]), Decimal(str(z["area_m2"])))
+                for z in plan.parameters["zones"]
+            )
+            days = len(plan.parameters["days"])
+            size = int(plan.parameters.get("visits_per_zone") or 0) if full else plan.sample_size
+        else:
+            scope = tuple((z.pk, z.kind, z.area_m2) for z in zones if standard.applies_to(z.kind))
+            days = in_term
+            size = plan.sample_size // max(1, len(scope)) if full else plan.sample_size
+        designs[standard.code] = Design(size, full, max(days, 1), scope, True)
+    return designs
+
+
+def _unplanned(standard: PerformanceStandard, zones: list[Zone], days: int) -> Design:
+    scope = tuple((z.pk, z.kind, z.area_m2) for z in zones if standard.applies_to(z.kind))
+    full = standard.method == PerformanceStandard.Method.FULL_CHECK
+    return Design(0, full, max(days, 1), scope, False)
+
+
+def build_table(*, contract: Contract, month: date, changes: Changes | None = None) -> Table:
+    """The rows and what the page shows beside them; a bounded number of queries. With
+    ``changes``, the table as it would be under them (nothing is saved)."""
+    changes = changes or Changes()
     first, days = month_bounds(month)
     last = first + timedelta(days=days - 1)
     version = terms_on(contract, first) or terms_on(contract, last)
@@ -249,20 +347,17 @@ def build_table(*, contract: Contract, month: date) -> Table:
     ).values_list("standard__code", "occurrences"):
         occurrences[code].append(count)
 
-    # Sampling: the month's plans and their visits per zone.
-    plan_standards = set(
-        SurveillancePlan.objects.filter(contract=contract, month=first).values_list(
-            "standard__code", flat=True
-        )
-    )
-    visits_by: dict[tuple[str, int], int] = {}
-    for code, zone_id, count in (
-        Inspection.objects.filter(plan__contract=contract, plan__month=first)
-        .values_list("plan__standard__code", "zone_id")
-        .annotate(n=Count("pk"))
-    ):
-        visits_by[(code, zone_id)] = count
-    total_visits = sum(visits_by.values())
+    # Sampling: the month's plans as designed (what the contractor can know of them).
+    in_term = len(days_in_term(contract, first))
+    designs = _designs(contract, standards, zones, first)
+    for standard in standards:
+        if standard.source != Source.INSPECTIONS:
+            continue
+        planned = designs.get(standard.code) or _unplanned(standard, zones, in_term)
+        if standard.code in changes.sample_sizes:
+            planned = planned.resized(changes.sample_sizes[standard.code])
+        designs[standard.code] = planned
+    total_visits = sum(planned.zone_visits for planned in designs.values())
 
     # 100 % sources.
     patrolled = PatrolSchedule.objects.filter(route__contract=contract, active=True).exists()
@@ -355,7 +450,11 @@ def build_table(*, contract: Contract, month: date) -> Table:
         applicable = [zone for zone in zones if standard.applies_to(zone.kind)]
         sampled = standard.source == Source.INSPECTIONS
         row_zones: list[Zone | None] = list(applicable) if sampled else [None]
-        limit = min(standard.monthly_cap, standard.weight)
+        points = changes.points.get(standard.code, standard.points_per_occurrence)
+        cap = changes.caps.get(standard.code, standard.monthly_cap)
+        limit = min(cap, standard.weight)
+        design = designs.get(standard.code)
+        coverage = design.coverage() if design is not None and sampled else {}
         typical = occurrences.get(standard.code, [])
         typical_occurrences = (
             int((Decimal(sum(typical)) / len(typical)).to_integral_value(rounding=ROUND_HALF_UP))
@@ -368,40 +467,56 @@ def build_table(*, contract: Contract, month: date) -> Table:
                 fee=fee,
                 paid_share=share,
                 typical_score=typical_score,
-                points=standard.points_per_occurrence,
+                points=points,
                 typical_occurrences=typical_occurrences,
-                cap=standard.monthly_cap,
+                cap=cap,
                 weight=standard.weight,
             )
-        cap_reached = (
-            standard.points_per_occurrence > 0
-            and standard.points_per_occurrence * typical_occurrences >= limit
-        )
+        cap_reached = points > 0 and points * typical_occurrences >= limit
         for zone in row_zones:
             inputs: list[Input] = []
             arithmetic: dict[str, str] = {}
             channels: list[Decimal] = []
             sampling = full_record = public = None
-            visits = 0
-            if sampled and zone is not None:
-                visits = visits_by.get((standard.code, zone.pk), 0)
-                has_plan = standard.code in plan_standards
-                sampling = deterrence.sampling_detection(visits=visits, days=days)
+            visits = Decimal(0)
+            if sampled and zone is not None and design is not None:
+                kind_visits, zone_share = coverage.get(zone.pk, (0, Decimal(0)))
+                visits = deterrence.expected_visits(visits=kind_visits, share=zone_share)
+                sampling = deterrence.sampling_detection(
+                    visits=kind_visits, days=design.days, share=zone_share
+                )
                 inputs.append(
                     Input(
                         _("Sample visits"),
-                        visits,
+                        design.sample_size,
                         _("the month's surveillance plan")
-                        if has_plan
+                        if design.planned
                         else _("no surveillance plan this month"),
-                        default=not has_plan,
+                        default=not design.planned,
                     )
                 )
-                arithmetic["sampling"] = _("%(visits)s visits ÷ %(days)s days = %(p)s") % {
-                    "visits": visits,
-                    "days": days,
-                    "p": sampling,
-                }
+                arithmetic["sampling"] = (
+                    _(
+                        "%(visits)s visits to each zone on %(days)s days: "
+                        "1 − (1 − 1 ÷ %(days)s)^%(visits)s = %(p)s"
+                    )
+                    % {"visits": kind_visits, "days": design.days, "p": sampling}
+                    if design.full_check
+                    else _(
+                        "%(kind_visits)s of the plan's %(size)s visits go to %(kind)s zones; "
+                        "this zone has %(share)s of their area, so %(visits)s expected visits: "
+                        "1 − (1 − %(share)s ÷ %(days)s)^%(kind_visits)s = %(p)s"
+                    )
+                    % {
+                        "kind_visits": kind_visits,
+                        "size": design.sample_size,
+                        "kind": zone.get_kind_display(),
+                        "share": zone_share.quantize(Decimal("0.001"), rounding=ROUND_HALF_UP),
+                        "visits": visits,
+                        "days": design.days,
+                        "p": sampling,
+                    }
+                )
             else:
                 if standard.source == Source.PATROLS:
                     full_record = deterrence.ONE if patrolled else deterrence.ZERO
@@ -491,7 +606,7 @@ def build_table(*, contract: Contract, month: date) -> Table:
                 ) % {
                     "fee": fee,
                     "score": typical_score,
-                    "points": standard.points_per_occurrence,
+                    "points": points,
                     "occurrences": typical_occurrences,
                     "cap": limit,
                     "penalty": penalty,
@@ -522,15 +637,15 @@ def build_table(*, contract: Contract, month: date) -> Table:
                 if verdict != deterrence.DETERRED:
                     assert penalty is not None
                     fix = _fix(
-                        sampled=sampled and zone is not None,
+                        design=design if sampled and zone is not None else None,
+                        zone=zone,
                         penalty=penalty,
                         saving=saving,
-                        days=days,
                         detection=detection,
-                        other=deterrence.combined_detection(
-                            [c for c in (full_record, public) if c is not None]
-                        ),
-                        points=standard.points_per_occurrence,
+                        other=[c for c in (full_record, public) if c is not None],
+                        points=points,
+                        weight=standard.weight,
+                        typical_occurrences=typical_occurrences,
                         cap_reached=cap_reached and penalty == 0,
                     )
             rows.append(
@@ -549,6 +664,7 @@ def build_table(*, contract: Contract, month: date) -> Table:
                     verdict=verdict,
                     visits=visits,
                     fix=fix,
+                    full_check=design.full_check if design is not None else False,
                     inputs=inputs,
                     arithmetic=arithmetic,
                 )
@@ -566,32 +682,48 @@ def build_table(*, contract: Contract, month: date) -> Table:
         typical_score_is_default=not approved,
         visits=total_visits,
         monitoring_cost=monitoring,
+        changes=changes or None,
+        designs=designs,
     )
 
 
 def _fix(
     *,
-    sampled: bool,
+    design: Design | None,
+    zone: Zone | None,
     penalty: Decimal,
     saving: Decimal,
-    days: int,
     detection: Decimal,
-    other: Decimal,
+    other: list[Decimal],
     points: Decimal,
+    weight: Decimal,
+    typical_occurrences: int,
     cap_reached: bool,
 ) -> deterrence.Fix:
-    """The smallest change that deters: more visits to the zone (sampled standards) or more
-    points per occurrence; or the cap is what stops it."""
-    visits = (
-        deterrence.visits_needed(penalty=penalty, saving=saving, days=days, other_detection=other)
-        if sampled
-        else None
-    )
+    """The smallest change that deters, each lever alone: a larger plan (sampled standards),
+    more points per occurrence, or a cap that leaves room for one more occurrence."""
+    sample_size = None
+    if design is not None and zone is not None:
+        most = MAX_VISITS_PER_ZONE if design.full_check else MAX_SAMPLE_SIZE
+
+        def detection_with(size: int) -> Decimal:
+            visits, share = design.resized(size).coverage().get(zone.pk, (0, Decimal(0)))
+            found = deterrence.sampling_detection(visits=visits, days=design.days, share=share)
+            return deterrence.combined_detection([found, *other])
+
+        sample_size = deterrence.smallest_deterring(
+            range(design.sample_size + 1, most + 1), detection_with, penalty=penalty, saving=saving
+        )
     fee_per_point = penalty / points if points > 0 and penalty > 0 else Decimal(0)
     needed = deterrence.points_needed(
         detection=detection, saving=saving, fee_per_point=fee_per_point
     )
-    return deterrence.Fix(visits=visits, points=needed, cap_reached=cap_reached)
+    cap = (
+        deterrence.cap_needed(points=points, typical_occurrences=typical_occurrences, weight=weight)
+        if cap_reached
+        else None
+    )
+    return deterrence.Fix(sample_size=sample_size, points=needed, cap=cap, cap_reached=cap_reached)
 
 
 def parse_month(value: str | None) -> date:

@@ -29,30 +29,48 @@ points = st.decimals(min_value=0, max_value=10, places=1)
 
 
 @given(
-    visits=st.integers(0, 60),
-    days=st.integers(28, 31),
+    visits=st.integers(0, 1000),
+    days=st.integers(1, 31),
+    share=probabilities,
     reports=st.integers(0, 5000),
     others=st.lists(probabilities, max_size=4),
 )
 def test_probabilities_stay_between_0_and_1(
-    visits: int, days: int, reports: int, others: list[D]
+    visits: int, days: int, share: D, reports: int, others: list[D]
 ) -> None:
-    sampling = deterrence.sampling_detection(visits=visits, days=days)
+    sampling = deterrence.sampling_detection(visits=visits, days=days, share=share)
     public = deterrence.public_detection(reports=reports, zone_days=365)
     combined = deterrence.combined_detection([sampling, public, *others])
     for p in (sampling, public, combined):
         assert D(0) <= p <= D(1)
 
 
-@given(visits=st.integers(0, 30), more=st.integers(1, 30), public=probabilities)
-def test_more_sample_visits_never_lower_detection(visits: int, more: int, public: D) -> None:
+@given(
+    visits=st.integers(0, 300),
+    more=st.integers(1, 300),
+    share=probabilities,
+    public=probabilities,
+)
+def test_more_sample_visits_never_lower_detection(
+    visits: int, more: int, share: D, public: D
+) -> None:
     before = deterrence.combined_detection(
-        [deterrence.sampling_detection(visits=visits, days=30), public]
+        [deterrence.sampling_detection(visits=visits, days=30, share=share), public]
     )
     after = deterrence.combined_detection(
-        [deterrence.sampling_detection(visits=visits + more, days=30), public]
+        [deterrence.sampling_detection(visits=visits + more, days=30, share=share), public]
     )
     assert after >= before
+
+
+@given(visits=st.integers(1, 300), share=probabilities, more=probabilities)
+def test_a_larger_share_of_the_visits_never_lowers_detection(
+    visits: int, share: D, more: D
+) -> None:
+    larger = min(D(1), share + more)
+    assert deterrence.sampling_detection(
+        visits=visits, days=30, share=larger
+    ) >= deterrence.sampling_detection(visits=visits, days=30, share=share)
 
 
 @given(
@@ -79,15 +97,20 @@ def test_the_cap_bounds_the_penalty(score: D, points: D, occurrences: int, cap: 
 
 
 def test_worked_example_a_thinly_sampled_zone_is_not_deterred() -> None:
-    # By hand: 4 visits in a 30-day month → 4 ÷ 30 = 0.1333.
+    # By hand: the only zone of its kind (share 1) gets the plan's 4 visits of that kind, each
+    # on one of 30 days: the skipped day escapes all four with (29/30)^4 = 0.8732 → 0.1268.
     sampling = deterrence.sampling_detection(visits=4, days=30)
-    assert sampling == D("0.1333")
+    assert sampling == D("0.1268")
+    # Half the kind's area: each visit lands there with 0.5, so 8 visits make 4 expected and
+    # (1 − 0.5/30)^8 = 0.8742 → 0.1258.
+    assert deterrence.sampling_detection(visits=8, days=30, share=D("0.5")) == D("0.1258")
+    assert deterrence.expected_visits(visits=8, share=D("0.5")) == D("4.0")
     # 18 public reports over 365 zone-days → λ = 0.0493, 1 − e^(−0.0493) = 0.0481.
     public = deterrence.public_detection(reports=18, zone_days=365)
     assert public == D("0.0481")
-    # Combined: 1 − (1 − 0.1333)(1 − 0.0481) = 1 − 0.8667 × 0.9519 = 1 − 0.8250 = 0.1750.
+    # Combined: 1 − (1 − 0.1268)(1 − 0.0481) = 1 − 0.8732 × 0.9519 = 1 − 0.8312 = 0.1688.
     detection = deterrence.combined_detection([sampling, public])
-    assert detection == D("0.1750")
+    assert detection == D("0.1688")
     # A proportional band pays score ÷ 100 of 168,000 CNY: 1,680 CNY a point; 1 point per
     # occurrence, no occurrence yet, cap 10 → one more occurrence costs 1,680.00 CNY.
     penalty = deterrence.penalty_for_one_more(
@@ -100,23 +123,27 @@ def test_worked_example_a_thinly_sampled_zone_is_not_deterred() -> None:
         weight=D(30),
     )
     assert penalty == D("1680.00")
-    # Expected: 0.1750 × 1,680 = 294.00 against a saving of 400.00 → 0.735 < 1: not deterred.
+    # Expected: 0.1688 × 1,680 = 283.58 against a saving of 400.00 → 0.709 < 1: not deterred.
     expected = deterrence.expected_penalty(detection=detection, penalty=penalty)
-    assert expected == D("294.00")
+    assert expected == D("283.58")
     assert deterrence.verdict(expected=expected, saving=D("400.00")) == deterrence.NOT_DETERRED
-    # Visits needed: detection 1.5 × 400 ÷ 1,680 = 0.3571; with the public's 0.0481 the
-    # sample must give 1 − 0.6429 ÷ 0.9519 = 0.3247 → 0.3247 × 30 = 9.7 → 10 visits
-    # (10 visits: 1 − 0.6667 × 0.9519 = 0.3654, × 1,680 = 613.9 ≥ 600; 9 give 560.6).
+
+    # Visits needed: 1.5 × 400 = 600 CNY expected. 12 visits: 1 − (29/30)^12 = 0.3342, with
+    # the public 1 − 0.6658 × 0.9519 = 0.3662, × 1,680 = 615.22 ≥ 600; 11 give 578.59.
+    def detection_with(visits: int) -> D:
+        found = deterrence.sampling_detection(visits=visits, days=30)
+        return deterrence.combined_detection([found, public])
+
     assert (
-        deterrence.visits_needed(
-            penalty=penalty, saving=D("400.00"), days=30, other_detection=public
+        deterrence.smallest_deterring(
+            range(5, 100), detection_with, penalty=penalty, saving=D("400.00")
         )
-        == 10
+        == 12
     )
-    # Or points: 1.5 × 400 ÷ (0.1750 × 1,680) = 2.04 → 2.1 points per occurrence.
+    # Or points: 1.5 × 400 ÷ (0.1688 × 1,680) = 2.116 → 2.2 points per occurrence.
     assert deterrence.points_needed(
         detection=detection, saving=D("400.00"), fee_per_point=D(1680)
-    ) == D("2.1")
+    ) == D("2.2")
 
 
 def test_worked_example_a_reached_cap_or_a_flat_band_deters_nothing() -> None:
@@ -138,6 +165,11 @@ def test_worked_example_a_reached_cap_or_a_flat_band_deters_nothing() -> None:
     assert deterrence.penalty_for_one_more(typical_score=D(96), typical_occurrences=0, **flat) == D(
         "2400.00"
     )
+    # No penalty: no number of visits deters; the cap that leaves room for a 6th occurrence
+    # is 2 × 6 = 12 points (within the weight of 40); 2 × 21 = 42 would exceed it.
     assert (
-        deterrence.visits_needed(penalty=D(0), saving=D(80), days=30, other_detection=D(0)) is None
+        deterrence.smallest_deterring(range(1, 1000), lambda n: D(1), penalty=D(0), saving=D(80))
+        is None
     )
+    assert deterrence.cap_needed(points=D(2), typical_occurrences=5, weight=D(40)) == D(12)
+    assert deterrence.cap_needed(points=D(2), typical_occurrences=20, weight=D(40)) is None

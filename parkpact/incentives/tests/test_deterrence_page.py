@@ -1,6 +1,6 @@
 """The contract's deterrence check: its assembly from the database, the page and the costs."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from decimal import Decimal as D
 from typing import Any
 
@@ -14,7 +14,7 @@ from parkpact import testing
 from parkpact.core.models import AuditEvent, User
 from parkpact.incentives import deterrence, services
 from parkpact.incentives.models import CostBreakdown
-from parkpact.inspections.models import Inspection, SurveillancePlan
+from parkpact.inspections.models import SurveillancePlan
 
 pytestmark = pytest.mark.django_db
 
@@ -32,42 +32,31 @@ def page_url(world: Any, month: str = "2026-04") -> str:
     return reverse("incentives:contract_deterrence", args=[world.contract_a.pk]) + f"?month={month}"
 
 
-def make_plan(world: Any, inspector: User, visits: list[int]) -> SurveillancePlan:
-    """CL-01's plan for April with ``visits[i]`` visits to zone i of contract A."""
+def make_plan(world: Any, sample_size: int) -> SurveillancePlan:
+    """CL-01's draft plan for April of contract A, ``sample_size`` zone-visits. Its two zones
+    are lawns of equal area: each visit goes to either with a chance of one half."""
     standard = world.contract_a.versions.get(number=1).standards.get(code="CL-01")
-    plan = SurveillancePlan.objects.create(
-        contract=world.contract_a, standard=standard, month=MONTH, sample_size=sum(visits)
+    return SurveillancePlan.objects.create(
+        contract=world.contract_a, standard=standard, month=MONTH, sample_size=sample_size
     )
-    day = 1
-    for zone, count in zip(world.zones, visits, strict=False):
-        for _ in range(count):
-            start = datetime(2026, 4, day, 1, tzinfo=UTC)
-            Inspection.objects.create(
-                plan=plan,
-                contract=world.contract_a,
-                zone=zone,
-                inspector=inspector,
-                window_start=start,
-                window_end=start + timedelta(hours=2),
-            )
-            day += 1
-    return plan
 
 
 @override_settings(LANGUAGE_CODE="en")
 def test_it_assembles_visits_public_reports_and_saving(
     world: Any, manager: User, inspector: User
 ) -> None:
-    make_plan(world, inspector, [4, 0])
+    make_plan(world, 8)
     for _ in range(3):
         testing.make_service_request(world.zones[0], at=datetime(2026, 3, 10, 2, tzinfo=UTC))
     rows = services.deterrence_table(contract=world.contract_a, month=MONTH)
     cl01 = [row for row in rows if row.standard.code == "CL-01"]
     assert [row.zone for row in cl01] == world.zones[:2]
     first, second = cl01
-    assert first.visits == 4 and first.sampling == D("0.1333")
+    # As designed: 8 visits to the lawns, half of them expected in each: 1 − (1 − 0.5/30)^8.
+    assert first.visits == second.visits == D("4.0")
+    assert first.sampling == second.sampling == D("0.1258")
     assert first.public == deterrence.public_detection(reports=3, zone_days=365)
-    assert second.visits == 0 and second.sampling == D(0)
+    assert second.public == D(0)
     assert first.detection > second.detection
     # No cost breakdown: the saving is the zone's share of the fee by area, and says so.
     assert first.saving is not None and "Saving per zone-day" in first.defaults
@@ -99,7 +88,7 @@ def test_a_manager_sees_the_table_chart_and_costs(
     english: None,
     django_assert_max_num_queries: Any,
 ) -> None:
-    make_plan(world, inspector, [2, 1])
+    make_plan(world, 3)
     client = client_for(manager)
     with django_assert_max_num_queries(25):
         response = client.get(page_url(world))
@@ -108,7 +97,7 @@ def test_a_manager_sees_the_table_chart_and_costs(
     assert "CL-01" in page and world.zones[0].code in page
     assert "deterrence-chart" in page and "echarts.min.js" in page
     assert 'id="saving-default"' in page  # no breakdown: the page says the saving is a default
-    assert "2 visits ÷ 30 days = 0.0667" in page  # the arithmetic on hover
+    assert "1 − (1 − 0.500 ÷ 30)^3 = 0.0492" in page  # the arithmetic on hover
     assert "input missing" in page  # monitoring cost without inspector hours
     assert 'name="wage_per_hour"' in page
     contract_page = client.get(reverse("contracts:contract_detail", args=[world.contract_a.pk]))
@@ -132,7 +121,7 @@ def test_an_inspector_reads_the_page_without_the_cost_form(
 
 
 def test_a_manager_saves_the_cost_breakdown(world: Any, manager: User, inspector: User) -> None:
-    make_plan(world, inspector, [2, 1])
+    make_plan(world, 3)
     url = reverse("incentives:cost_breakdown_save", args=[world.contract_a.pk]) + "?month=2026-04"
     response = client_for(manager).post(url, {k: str(v) for k, v in COSTS.items()})
     assert response.status_code == 302
@@ -140,7 +129,7 @@ def test_a_manager_saves_the_cost_breakdown(world: Any, manager: User, inspector
     assert breakdown.saving_per_zone_day() == D("120.00")
     assert AuditEvent.objects.filter(action="cost_breakdown.save", actor=manager).exists()
     table = services.build_table(contract=world.contract_a, month=MONTH)
-    assert table.monitoring_cost == D("180.00")  # 3 visits × 1.5 h × 40 CNY
+    assert table.monitoring_cost == D("180.00")  # 3 planned visits × 1.5 h × 40 CNY
 
 
 @pytest.mark.parametrize(
