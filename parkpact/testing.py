@@ -210,17 +210,17 @@ def make_sensor_device(zone: Zone, *, kind: str = "waste_container") -> tuple[An
     """A sensor device on a new facility in the zone, and its secret."""
     from parkpact.parks.models import Facility
     from parkpact.parks.services import create_facility
+    from parkpact.sensors.models import Device
     from parkpact.sensors.services import register_device
 
     n = next(_counter)
-    facility_kind = {"waste_container": Facility.Kind.BIN, "toilet_air": Facility.Kind.TOILET}
     lon, lat = zone.boundary["coordinates"][0][0]
     facility = create_facility(
         zone=zone,
         by=None,
         code=f"F{n:04}",
         name=f"Facility {n}",
-        kind=facility_kind.get(kind, Facility.Kind.CAMERA),
+        kind=Device.WATCHES.get(kind, Facility.Kind.CAMERA),
         longitude=Decimal(str(round(lon + 0.0005, 6))),
         latitude=Decimal(str(round(lat + 0.0005, 6))),
     )

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -33,13 +33,13 @@ from parkpact.inspections.services import (
     MAX_VISITS_PER_ZONE,
     days_in_term,
 )
-from parkpact.parks.models import Zone
+from parkpact.parks.models import Facility, Zone
 from parkpact.patrols.models import PatrolSchedule
 from parkpact.sensors.models import Device, SensorRule
 from parkpact.servicerequests.models import ServiceRequest
 
 from . import deterrence
-from .models import MAX_CONSUMABLES, MAX_HOURS, MAX_WAGE, CostBreakdown
+from .models import MAX_CONSUMABLES, MAX_HOURS, MAX_WAGE, CostBreakdown, InHouseComparator
 
 Source = PerformanceStandard.Source
 
@@ -79,6 +79,67 @@ def _limits() -> dict[str, tuple[Decimal, str]]:
     }
 
 
+M = TypeVar("M", CostBreakdown, InHouseComparator)
+
+
+def check_figures(
+    values: dict[str, Decimal | None],
+    limits: dict[str, tuple[Decimal, str]],
+    *,
+    missing: ValidationError,
+    positive: frozenset[str] = frozenset(),
+) -> None:
+    """Refuse, field by field, a figure that is missing, negative, zero where it must not be,
+    or beyond its plausible limit."""
+    errors: dict[str, ValidationError] = {}
+    for name, (limit, too_much) in limits.items():
+        value = values[name]
+        if value is None or not Decimal(value).is_finite():
+            errors[name] = missing
+        elif value < 0:
+            errors[name] = ValidationError(_("A cost cannot be negative."), code="cost_negative")
+        elif value == 0 and name in positive:
+            errors[name] = ValidationError(
+                _("Give more than 0: the centre cannot do the work without staff or wages."),
+                code="comparator_missing",
+            )
+        elif value > limit:
+            errors[name] = ValidationError(too_much, code="cost_absurd")
+    if errors:
+        raise ValidationError(errors)
+
+
+def save_for_contract(
+    model: type[M],
+    *,
+    contract: Contract,
+    by: User,
+    values: dict[str, Any],
+    action: str,
+    summary: Callable[[M], dict[str, Any]] = lambda _row: {},
+) -> M:
+    """Create or change the contract's one row of ``model`` (a cost breakdown, a comparator)
+    under a row lock, with a ledger event holding the figures before and after."""
+    with transaction.atomic():
+        row = model.objects.select_for_update().filter(contract=contract).first()
+        before = {name: getattr(row, name) for name in values} if row else None
+        if row is None:
+            row = model(contract=contract)
+        for name, value in values.items():
+            setattr(row, name, value)
+        row.updated_by = by
+        row.full_clean()
+        row.save()
+        record_event(
+            actor=by,
+            action=action,
+            obj=row,
+            before=before,
+            after={"contract": contract.pk, **values, **summary(row)},
+        )
+    return row
+
+
 def save_cost_breakdown(
     *,
     contract: Contract,
@@ -93,42 +154,19 @@ def save_cost_breakdown(
     only; negative or absurd figures are refused field by field and nothing is saved."""
     if not by.has_role(Role.MANAGER, Role.ADMIN):
         raise PermissionDenied
-    values = {
+    values: dict[str, Decimal | None] = {
         "staff_hours_per_zone_day": staff_hours_per_zone_day,
         "wage_per_hour": wage_per_hour,
         "consumables_per_zone_day": consumables_per_zone_day,
         "inspector_hours_per_visit": inspector_hours_per_visit,
         "inspector_wage_per_hour": inspector_wage_per_hour,
     }
-    errors: dict[str, ValidationError] = {}
-    for name, (limit, too_much) in _limits().items():
-        value = values[name]
-        if value is None or not Decimal(value).is_finite():
-            errors[name] = ValidationError(_("Give a number."), code="cost_missing")
-        elif value < 0:
-            errors[name] = ValidationError(_("A cost cannot be negative."), code="cost_negative")
-        elif value > limit:
-            errors[name] = ValidationError(too_much, code="cost_absurd")
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        breakdown = CostBreakdown.objects.select_for_update().filter(contract=contract).first()
-        before = {name: getattr(breakdown, name) for name in COST_FIELDS} if breakdown else None
-        if breakdown is None:
-            breakdown = CostBreakdown(contract=contract)
-        for name, value in values.items():
-            setattr(breakdown, name, value)
-        breakdown.updated_by = by
-        breakdown.full_clean()
-        breakdown.save()
-        record_event(
-            actor=by,
-            action="cost_breakdown.save",
-            obj=breakdown,
-            before=before,
-            after={"contract": contract.pk, **values},
-        )
-    return breakdown
+    check_figures(
+        values, _limits(), missing=ValidationError(_("Give a number."), code="cost_missing")
+    )
+    return save_for_contract(
+        CostBreakdown, contract=contract, by=by, values=values, action="cost_breakdown.save"
+    )
 
 
 # ---- The table ------------------------------------------------------------------------------------
@@ -369,10 +407,17 @@ def build_table(*, contract: Contract, month: date, changes: Changes | None = No
     service_kinds = {
         k for k, service in Device.SERVICE_OF.items() if service == contract.service_kind
     }
+    # Facilities whose upkeep sensors can watch (bins, toilets), and which of them have one.
+    facilities: dict[int, tuple[int, str]] = {
+        pk: (zone_id, kind)
+        for pk, zone_id, kind in Facility.objects.filter(
+            zone__in=zones, kind__in=set(Device.WATCHES.values())
+        ).values_list("pk", "zone_id", "kind")
+    }
     watched: set[tuple[int, str]] = set(
         Device.objects.active()
-        .filter(facility__zone__in=zones)
-        .values_list("facility__zone_id", "kind")
+        .filter(facility__in=list(facilities))
+        .values_list("facility_id", "kind")
         .distinct()
     )
 
@@ -534,21 +579,31 @@ def build_table(*, contract: Contract, month: date, changes: Changes | None = No
                     )
                 elif standard.source == Source.SENSORS:
                     kinds = rule_kinds.get(standard.code) or service_kinds
-                    covered = [
-                        z for z in applicable if any((z.pk, kind) in watched for kind in kinds)
+                    facility_kinds = {Device.WATCHES[k] for k in kinds if k in Device.WATCHES}
+                    in_scope = {zone.pk for zone in applicable}
+                    watchable = [
+                        pk
+                        for pk, (zone_id, kind) in facilities.items()
+                        if zone_id in in_scope and kind in facility_kinds
                     ]
-                    all_watched = bool(applicable) and len(covered) == len(applicable)
+                    covered = [
+                        pk
+                        for pk in watchable
+                        if any((pk, k) in watched for k in kinds if Device.WATCHES.get(k))
+                    ]
+                    all_watched = bool(watchable) and len(covered) == len(watchable)
                     full_record = deterrence.ONE if all_watched else deterrence.ZERO
                     inputs.append(
                         Input(
-                            _("Zones with a sensor"),
-                            f"{len(covered)}/{len(applicable)}",
-                            _("sensor devices on the zones' facilities"),
+                            _("Facilities with a sensor"),
+                            f"{len(covered)}/{len(watchable)}",
+                            _("sensor devices on the bins and toilets in scope"),
                         )
                     )
                     arithmetic["full_record"] = _(
-                        "%(covered)s of %(zones)s zones have a sensor of the right kind: %(p)s"
-                    ) % {"covered": len(covered), "zones": len(applicable), "p": full_record}
+                        "%(covered)s of the %(facilities)s bins or toilets in scope have a sensor "
+                        "of the right kind; a contractor skips where none watches: %(p)s"
+                    ) % {"covered": len(covered), "facilities": len(watchable), "p": full_record}
                 elif standard.source in FULL_RECORD_SOURCES:
                     full_record = deterrence.ONE
                     arithmetic["full_record"] = _("Every case is timed by ParkPact: 1")

@@ -11,7 +11,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Count, DateField, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -21,11 +20,10 @@ from parkpact.assessments import scoring
 from parkpact.assessments.models import Assessment, Grade
 from parkpact.contracts.models import Contract
 from parkpact.core.models import Role, User
-from parkpact.core.services import record_event
 from parkpact.inspections.models import Inspection
 from parkpact.parks.models import Park
 
-from . import value
+from . import services, value
 from .models import (
     MAX_MONTHLY_COST,
     MAX_MONTHLY_WAGE,
@@ -89,52 +87,20 @@ def save_comparator(
         "consumables_per_month": consumables_per_month,
         "overhead_rate": overhead_rate,
     }
-    errors: dict[str, ValidationError] = {}
-    for name, (limit, too_much) in _comparator_limits().items():
-        figure = values[name]
-        if figure is None or not Decimal(figure).is_finite():
-            errors[name] = ValidationError(
-                _("The comparator needs this figure."), code="comparator_missing"
-            )
-        elif figure < 0:
-            errors[name] = ValidationError(_("A cost cannot be negative."), code="cost_negative")
-        elif figure == 0 and name in _POSITIVE:
-            errors[name] = ValidationError(
-                _("Give more than 0: the centre cannot do the work without staff or wages."),
-                code="comparator_missing",
-            )
-        elif figure > limit:
-            errors[name] = ValidationError(too_much, code="cost_absurd")
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        comparator = InHouseComparator.objects.select_for_update().filter(contract=contract).first()
-        before = (
-            {name: getattr(comparator, name) for name in (*COMPARATOR_FIELDS, "note")}
-            if comparator
-            else None
-        )
-        if comparator is None:
-            comparator = InHouseComparator(contract=contract)
-        for name, figure in values.items():
-            setattr(comparator, name, figure)
-        comparator.note = note
-        comparator.updated_by = by
-        comparator.full_clean()
-        comparator.save()
-        record_event(
-            actor=by,
-            action="in_house_comparator.save",
-            obj=comparator,
-            before=before,
-            after={
-                "contract": contract.pk,
-                **values,
-                "note": note,
-                "monthly_cost": comparator.monthly_cost(),
-            },
-        )
-    return comparator
+    services.check_figures(
+        values,
+        _comparator_limits(),
+        missing=ValidationError(_("The comparator needs this figure."), code="comparator_missing"),
+        positive=_POSITIVE,
+    )
+    return services.save_for_contract(
+        InHouseComparator,
+        contract=contract,
+        by=by,
+        values={**values, "note": note},
+        action="in_house_comparator.save",
+        summary=lambda comparator: {"monthly_cost": comparator.monthly_cost()},
+    )
 
 
 # ---- Inputs, in words -----------------------------------------------------------------------------

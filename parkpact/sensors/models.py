@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from parkpact.contracts.models import Contract
-from parkpact.parks.models import Facility
+from parkpact.parks.models import Facility, FacilityKind
 
 if TYPE_CHECKING:
     from parkpact.core.models import User
@@ -73,6 +73,11 @@ class Device(models.Model):
         Kind.WASTE_CONTAINER: Contract.ServiceKind.CLEANING,
         Kind.TOILET_AIR: Contract.ServiceKind.CLEANING,
         Kind.VISITOR_COUNTER: Contract.ServiceKind.SECURITY,
+    }
+    # The kind of facility whose upkeep each kind watches (the visitor counter watches none).
+    WATCHES: ClassVar[dict[str, str]] = {
+        Kind.WASTE_CONTAINER: FacilityKind.BIN,
+        Kind.TOILET_AIR: FacilityKind.TOILET,
     }
 
     code = models.SlugField(

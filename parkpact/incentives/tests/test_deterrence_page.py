@@ -11,10 +11,13 @@ from django.urls import reverse
 
 from conftest import client_for
 from parkpact import testing
+from parkpact.contracts.models import PerformanceStandard
 from parkpact.core.models import AuditEvent, User
 from parkpact.incentives import deterrence, services
 from parkpact.incentives.models import CostBreakdown
 from parkpact.inspections.models import SurveillancePlan
+from parkpact.parks.models import Facility
+from parkpact.parks.services import create_facility
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +161,42 @@ def test_only_managers_may_save_costs(world: Any, inspector: User) -> None:
     with pytest.raises(PermissionDenied):
         services.save_cost_breakdown(contract=world.contract_a, by=inspector, **COSTS)
     assert not CostBreakdown.objects.exists()
+
+
+def test_sensors_deter_only_where_every_bin_in_scope_has_one(world: Any) -> None:
+    """A contractor skips the bin nobody watches: one unwatched bin and the sensor channel
+    catches nothing; a sensor on it too and it catches everything."""
+    version = world.contract_a.versions.get(number=1)
+    PerformanceStandard.objects.create(
+        version=version,
+        code="CL-04",
+        name="Bins emptied before they overflow",
+        measurement="Fill sensors",
+        target="Emptied before 90 %",
+        acceptable_quality_level=D(95),
+        method=PerformanceStandard.Method.SENSOR,
+        source=PerformanceStandard.Source.SENSORS,
+        weight=D(10),
+        points_per_occurrence=D("0.5"),
+        monthly_cap=D(10),
+    )
+    testing.make_sensor_device(world.zones[0])
+    create_facility(
+        zone=world.zones[1],
+        by=None,
+        code="BIN-X",
+        name="Unwatched bin",
+        kind=Facility.Kind.BIN,
+        longitude=D(str(round(world.zones[1].west + 0.0004, 6))),
+        latitude=D(str(round(world.zones[1].south + 0.0004, 6))),
+    )
+
+    def cl04() -> services.Row:
+        rows = services.deterrence_table(contract=world.contract_a, month=MONTH)
+        return next(row for row in rows if row.standard.code == "CL-04")
+
+    row = cl04()
+    assert row.full_record == D(0) and "1/2" in [i.value for i in row.inputs]
+    testing.make_sensor_device(world.zones[1])  # a second bin, with its sensor
+    Facility.objects.filter(code="BIN-X").delete()
+    assert cl04().full_record == D(1)
