@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -219,7 +219,7 @@ def submit_bid(
     bid = services.submit_bid(
         lot=lot, by=user, price=price, qualifications=chosen, proposal=proposal
     )
-    return 201, get_visible_or_404(_bids(request), pk=bid.pk)
+    return Status(201, get_visible_or_404(_bids(request), pk=bid.pk))
 
 
 @router.get(
