@@ -22,7 +22,6 @@ from parkpact.core.models import Role, User
 from parkpact.core.notifications import centre_message, managers, notify_on_commit, users_in_roles
 from parkpact.core.photos import check_photo
 from parkpact.core.services import record_event, snapshot
-from parkpact.inspections.rectification import is_staff_of_provider
 from parkpact.providers.services import provider_staff
 
 from . import scoring
@@ -110,7 +109,7 @@ def _require_manager(user: User) -> None:
 
 
 def _require_provider_of(user: User, assessment: Assessment) -> None:
-    if not is_staff_of_provider(user, assessment.contract.provider_id):
+    if user.provider_id != assessment.contract.provider_id:
         raise PermissionDenied
 
 

@@ -23,7 +23,6 @@ from django.views.decorators.http import require_GET, require_POST
 from parkpact.core.models import Role, User
 from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required, signed_in_user
 from parkpact.core.photos import read_capped
-from parkpact.inspections.rectification import is_staff_of_provider
 from parkpact.providers.models import Provider
 
 from . import scoring, services
@@ -141,7 +140,7 @@ def detail_context(assessment: Assessment, user: User) -> dict[str, Any]:
     )
     preview = None if certificate else services.certificate_for(assessment, adjustments)
     today = timezone.localdate()
-    is_provider = is_staff_of_provider(user, assessment.contract.provider_id)
+    is_provider = user.provider_id == assessment.contract.provider_id
     return {
         "assessment": assessment,
         "contract": assessment.contract,
@@ -367,7 +366,7 @@ def provider_record(request: HttpRequest, pk: int) -> HttpResponse:
         .select_related("contract")
         .order_by("month", "contract__number")
     )
-    if not user.is_centre_staff and not is_staff_of_provider(user, provider.pk):
+    if not user.is_centre_staff and user.provider_id != provider.pk:
         raise Http404
     contracts = sorted({r.contract.number for r in ratings})
     months = sorted({f"{r.month:%Y-%m}" for r in ratings})

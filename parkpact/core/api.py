@@ -519,8 +519,7 @@ class MeOut(Schema):
 
     @staticmethod
     def resolve_provider(user: User) -> int | None:
-        membership = getattr(user, "staff_membership", None)
-        return membership.provider_id if membership is not None else None
+        return user.provider_id
 
 
 @router.get("/me", response={200: MeOut, **errors(401)}, auth=SIGNED_IN, summary="Who I am")

@@ -1,9 +1,12 @@
 import hashlib
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from parkpact.providers.models import Provider
 
 
 class Role(models.TextChoices):
@@ -51,6 +54,22 @@ class User(AbstractUser):
 
     def has_role(self, *roles: str) -> bool:
         return self.is_active and self.role in roles
+
+    @property
+    def provider(self) -> "Provider | None":
+        """The contractor this user is staff of; None for anyone else (and a disabled user)."""
+        if not self.has_role(Role.PROVIDER):
+            return None
+        membership = getattr(self, "staff_membership", None)
+        return membership.provider if membership is not None else None
+
+    @property
+    def provider_id(self) -> int | None:
+        """The id of the contractor this user is staff of (no query beyond the membership)."""
+        if not self.has_role(Role.PROVIDER):
+            return None
+        membership = getattr(self, "staff_membership", None)
+        return membership.provider_id if membership is not None else None
 
 
 class AuditEvent(models.Model):

@@ -28,7 +28,6 @@ from parkpact.core.notifications import (
     users_in_roles,
 )
 from parkpact.core.services import record_event, snapshot
-from parkpact.providers.models import StaffMember
 from parkpact.providers.services import provider_staff
 from parkpact.sensors.models import Alert
 
@@ -62,13 +61,6 @@ OVERDUE_MESSAGE = _("Order %(number)s is overdue: it was due by %(deadline)s.")
 # ---- Who may do what -------------------------------------------------------------------------
 
 
-def is_staff_of_provider(user: User, provider_id: int) -> bool:
-    return (
-        user.has_role(Role.PROVIDER)
-        and StaffMember.objects.filter(user=user, provider_id=provider_id).exists()
-    )
-
-
 def inspectors_for(order: RectificationOrder) -> list[User]:
     """Who hears that an order awaits re-inspection: the inspector whose finding raised it; for
     a sensor alert's order, every inspector who may re-inspect it (no one was there)."""
@@ -99,7 +91,7 @@ def can_become(order: RectificationOrder, status: str) -> bool:
 def allowed_actions(order: RectificationOrder, user: User) -> set[str]:
     """What the page offers this person on this order: "rectify" and/or "reinspect"."""
     actions = set()
-    if can_become(order, Status.RECTIFIED) and is_staff_of_provider(user, order.provider_id):
+    if can_become(order, Status.RECTIFIED) and user.provider_id == order.provider_id:
         actions.add("rectify")
     if (can_become(order, Status.CLOSED) or can_become(order, Status.REOPENED)) and may_reinspect(
         user, order
@@ -290,7 +282,7 @@ def mark_rectified(
     *, order: RectificationOrder, by: User, note: str, photo: UploadedFile | None
 ) -> RectificationOrder:
     """The provider says the problem is put right, with a photo that shows it."""
-    if not is_staff_of_provider(by, order.provider_id):
+    if not by.provider_id == order.provider_id:
         raise PermissionDenied
     if photo is None:
         raise ValidationError({"photo": ValidationError(PHOTO_REQUIRED, code="photo_required")})

@@ -73,11 +73,6 @@ def _refuse(message: Any, code: str, **params: Any) -> ValidationError:
     return ValidationError(message, code=code, params=params or None)
 
 
-def provider_id_of(user: User) -> int | None:
-    membership = getattr(user, "staff_membership", None) if user.has_role(Role.PROVIDER) else None
-    return membership.provider_id if membership is not None else None
-
-
 # ---- Routes and checkpoints --------------------------------------------------------------------
 
 
@@ -419,7 +414,7 @@ def record_scan(
         if existing.by_id != by.pk:
             raise _refuse(_("This scan id is already used."), "scan_id_reused")
         return existing
-    provider_id = provider_id_of(by)
+    provider_id = by.provider_id
     if provider_id is None:
         raise _refuse(NOT_A_GUARD, "not_a_guard")
     checkpoint = checkpoint_for_token(token)
@@ -684,7 +679,7 @@ def report_incident(
     if service_request is not None:
         source = Incident.Source.PUBLIC
     elif by is not None and by.has_role(Role.PROVIDER):
-        if provider_id_of(by) != contract.provider_id:
+        if by.provider_id != contract.provider_id:
             raise _refuse(NOT_YOUR_CONTRACT, "not_your_contract")
         source = Incident.Source.GUARD
     else:
@@ -763,7 +758,7 @@ def _check_handler(incident: Incident, by: User) -> None:
     """Guards of the contractor, or centre managers, move an incident on."""
     if by.has_role(Role.MANAGER, Role.ADMIN):
         return
-    if provider_id_of(by) == incident.contract.provider_id:
+    if by.provider_id == incident.contract.provider_id:
         return
     raise _refuse(_("Only the contractor's guards or a manager may do this."), "not_allowed")
 

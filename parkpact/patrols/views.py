@@ -240,7 +240,7 @@ def _visible_incident(user: User, pk: int) -> Incident:
 def _may_handle(user: User, incident: Incident) -> bool:
     if user.has_role(*MANAGING_ROLES):
         return True
-    return services.provider_id_of(user) == incident.contract.provider_id
+    return user.provider_id == incident.contract.provider_id
 
 
 @role_required(SIGNED_IN_ROLES)

@@ -203,7 +203,7 @@ def submit_bid(
     price: Form[Decimal],
     proposal: File[UploadedFile],
     qualifications: Form[list[int] | None] = None,
-) -> tuple[int, Bid]:
+) -> Status[Bid]:
     """Multipart form data: ``price`` (the monthly price in CNY), ``proposal`` (the PDF) and
     ``qualifications`` (ids of the company's qualifications relied on, repeated). A lot that is
     not in this published tender is 404. 400 ``outside_period``, ``not_eligible`` (an expired

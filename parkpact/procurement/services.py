@@ -264,10 +264,10 @@ def missing_requirements(tender: Tender, provider: Provider, day: date) -> list[
 
 
 def _provider_of(user: User) -> Provider:
-    membership = getattr(user, "staff_membership", None) if user.has_role(Role.PROVIDER) else None
-    if membership is None:
+    provider = user.provider
+    if provider is None:
         raise PermissionDenied
-    return membership.provider
+    return provider
 
 
 def _check_proposal(upload: UploadedFile | None) -> tuple[bytes, str] | None:

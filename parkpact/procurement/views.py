@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from parkpact.core.forms import add_service_errors
-from parkpact.core.models import CENTRE_ROLES, Role, User
+from parkpact.core.models import CENTRE_ROLES, User
 from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required, signed_in_user
 from parkpact.providers.models import Provider
 
@@ -45,11 +45,6 @@ def refusal(request: HttpRequest, error: ValidationError) -> None:
     """A service's refusal as messages on the next page."""
     for message in error.messages:
         messages.error(request, message)
-
-
-def provider_of(user: User) -> Provider | None:
-    membership = getattr(user, "staff_membership", None) if user.has_role(Role.PROVIDER) else None
-    return membership.provider if membership is not None else None
 
 
 def visible_tenders(user: User) -> QuerySet[Tender]:
@@ -76,7 +71,7 @@ def tender_list(request: HttpRequest) -> HttpResponse:
         tenders = tenders.filter(status=Status.ACTIVE)
     elif filters.is_valid() and filters.cleaned_data["status"]:
         tenders = tenders.filter(status=filters.cleaned_data["status"])
-    provider = provider_of(user)
+    provider = user.provider
     return render(
         request,
         "procurement/tender_list.html",
@@ -191,7 +186,7 @@ def tender_detail(request: HttpRequest, pk: int) -> HttpResponse:
         context.update(_centre_context(tender, user))
         template = "procurement/tender_detail.html"
     else:
-        context.update(_provider_context(tender, provider_of(user)))
+        context.update(_provider_context(tender, user.provider))
         template = "procurement/tender_provider.html"
     return render(request, template, context)
 

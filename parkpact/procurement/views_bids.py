@@ -21,7 +21,7 @@ from parkpact.core.permissions import SIGNED_IN_ROLES, role_required, signed_in_
 from . import services
 from .forms import BidForm, ExplanationForm
 from .models import Bid, Lot, Tender
-from .views import provider_of, refusal
+from .views import refusal
 from .views_evaluation import trigger_labels
 
 PROVIDER = frozenset({Role.PROVIDER})
@@ -30,7 +30,7 @@ LIST_LIMIT = 200
 
 @role_required(PROVIDER)
 def bid_create(request: HttpRequest, pk: int) -> HttpResponse:
-    provider = provider_of(signed_in_user(request))
+    provider = signed_in_user(request).provider
     if provider is None:
         raise Http404
     lot = get_object_or_404(
