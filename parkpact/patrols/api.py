@@ -22,7 +22,7 @@ from parkpact.core.models import User
 from parkpact.core.permissions import signed_in_user
 from parkpact.parks.models import Zone
 
-from . import services
+from . import incidents, services
 from .models import Checkpoint, CheckpointScan, Incident, PatrolRound
 
 router = Router(tags=["patrols"])
@@ -279,7 +279,7 @@ def post_incident(
     zone = get_visible_or_404(Zone.objects.all(), code=body.zone) if body.zone else None
 
     def handler() -> tuple[int, Any]:
-        incident = services.report_incident(
+        incident = incidents.report_incident(
             contract=contract,
             kind=body.kind,
             severity=body.severity,
@@ -314,7 +314,7 @@ class MoveIn(Schema):
 def post_on_scene(request: HttpRequest, incident_id: int, body: MoveIn) -> dict[str, Any]:
     user = signed_in_user(request)
     incident = get_visible_or_404(Incident.objects.visible_to(user), pk=incident_id)
-    incident = services.mark_on_scene(incident=incident, by=user, at=body.at, note=body.note)
+    incident = incidents.mark_on_scene(incident=incident, by=user, at=body.at, note=body.note)
     return _incident_out(incident)
 
 
@@ -327,5 +327,5 @@ def post_on_scene(request: HttpRequest, incident_id: int, body: MoveIn) -> dict[
 def post_resolve(request: HttpRequest, incident_id: int, body: MoveIn) -> dict[str, Any]:
     user = signed_in_user(request)
     incident = get_visible_or_404(Incident.objects.visible_to(user), pk=incident_id)
-    incident = services.resolve_incident(incident=incident, by=user, at=body.at, note=body.note)
+    incident = incidents.resolve_incident(incident=incident, by=user, at=body.at, note=body.note)
     return _incident_out(incident)

@@ -19,7 +19,7 @@ from parkpact.contracts.models import Contract
 from parkpact.core.models import User
 from parkpact.parks.models import Facility, Zone
 
-from . import services
+from . import incidents, services
 from .models import Checkpoint, Incident, PatrolRound, PatrolRoute
 
 HISTORY_DAYS = 60
@@ -133,7 +133,7 @@ def _incidents(context: dict[str, Any], contract: Contract, guard: User, manager
         )
         if reported > timezone.now():
             reported = timezone.now() - timedelta(minutes=3)
-        incident = services.report_incident(
+        incident = incidents.report_incident(
             contract=contract,
             kind=kind,
             severity=severity,
@@ -145,8 +145,8 @@ def _incidents(context: dict[str, Any], contract: Contract, guard: User, manager
         if days_ago == 0:
             continue  # today's stays open on the map
         on_scene = reported + timedelta(seconds=rng.randint(*RESPONSE_SECONDS))
-        services.mark_on_scene(incident=incident, by=guard, at=on_scene)
-        services.resolve_incident(
+        incidents.mark_on_scene(incident=incident, by=guard, at=on_scene)
+        incidents.resolve_incident(
             incident=incident, by=guard, at=on_scene + timedelta(minutes=rng.randint(10, 60))
         )
 

@@ -1,4 +1,5 @@
-"""Business actions of patrols and incidents. Every change is recorded in the audit ledger.
+"""Business actions of patrols: routes, schedules, rounds, scans and compliance (incidents are in
+``incidents``). Every change is recorded in the audit ledger.
 
 Scans: the guard's phone sends the checkpoint's token (read from the printed QR code), the
 time on the phone, where the phone was and a client UUID. A token that does not verify, an old
@@ -6,7 +7,6 @@ token (the code was reprinted) or a checkpoint on another company's route is ref
 stable code and nothing is stored. A retry with the same client UUID returns the first scan.
 """
 
-import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -16,19 +16,15 @@ from uuid import UUID, uuid4
 
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from parkpact.contracts.models import Contract
-from parkpact.core.models import Role, User
-from parkpact.core.notifications import centre_message, managers, notify_on_commit
-from parkpact.core.photos import check_photo
+from parkpact.core.models import User
 from parkpact.core.services import record_event, snapshot
 from parkpact.parks import geometry
-from parkpact.parks.models import Facility, Zone
+from parkpact.parks.models import Facility
 
 from . import ordering
 from .compliance import Compliance
@@ -37,8 +33,6 @@ from .models import (
     TOKEN_SALT,
     Checkpoint,
     CheckpointScan,
-    Incident,
-    IncidentPhoto,
     MissedCheckpoint,
     PatrolRound,
     PatrolRoute,
@@ -60,16 +54,14 @@ TOKEN_OUTDATED = _(
     "This checkpoint code was replaced by a reprinted one: scan the code now on the sign."
 )
 NOT_YOUR_ROUTE = _("This checkpoint is not on a route of your company.")
-NOT_YOUR_CONTRACT = _("This contract is not your company's: report under your own contract.")
 NO_OPEN_ROUND = _(
     "No round of your company that includes this checkpoint is open at the time of the scan."
 )
 NOT_A_GUARD = _("Only a security contractor's staff scan checkpoints.")
 TRANSITION_REFUSED = _("“%(current)s” cannot become “%(next)s”.")
-SERIOUS_MESSAGE = _("Serious incident #%(number)s (%(kind)s) reported at %(place)s.")
 
 
-def _refuse(message: Any, code: str, **params: Any) -> ValidationError:
+def refuse(message: Any, code: str, **params: Any) -> ValidationError:
     return ValidationError(message, code=code, params=params or None)
 
 
@@ -121,13 +113,13 @@ def create_route(
     """A route of a security contract over checkpoints in the zones the contract covers."""
     checkpoints = list(checkpoints)
     if contract.service_kind != Contract.ServiceKind.SECURITY:
-        raise _refuse(_("Patrol routes belong to security contracts."), "not_security")
+        raise refuse(_("Patrol routes belong to security contracts."), "not_security")
     if not checkpoints:
-        raise _refuse(_("Give the route at least one checkpoint."), "no_checkpoints")
+        raise refuse(_("Give the route at least one checkpoint."), "no_checkpoints")
     in_scope = set(contract.zones.values_list("pk", flat=True))
     outside = [c for c in checkpoints if c.facility.zone_id not in in_scope]
     if outside:
-        raise _refuse(
+        raise refuse(
             _("Checkpoint %(checkpoint)s lies outside the contract's zones."),
             "outside_contract",
             checkpoint=str(outside[0]),
@@ -214,7 +206,7 @@ def set_response_target(*, contract: Contract, minutes: int, by: User | None) ->
     """The minutes a security contract allows from an incident's report to a guard on scene.
     Incidents reported from now on are judged against it; earlier ones keep their target."""
     if contract.service_kind != Contract.ServiceKind.SECURITY:
-        raise _refuse(_("Response targets belong to security contracts."), "not_security")
+        raise refuse(_("Response targets belong to security contracts."), "not_security")
     if not MIN_RESPONSE_MINUTES <= minutes <= MAX_RESPONSE_MINUTES:
         raise ValidationError(
             {
@@ -314,7 +306,7 @@ def generate_rounds(*, schedule: PatrolSchedule, day: date, by: User | None = No
 
 def _set_status(patrol_round: PatrolRound, to: str, *, at: datetime, by: User | None) -> None:
     if not patrol_round.can_become(to):
-        raise _refuse(
+        raise refuse(
             TRANSITION_REFUSED,
             "transition_not_allowed",
             current=PatrolRound.Status(patrol_round.status).label,
@@ -377,12 +369,12 @@ def checkpoint_for_token(token: str) -> Checkpoint:
         payload = signing.loads(token.strip(), salt=TOKEN_SALT)
         pk, version = int(payload["c"]), int(payload["v"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise _refuse(TOKEN_INVALID, "token_invalid") from None
+        raise refuse(TOKEN_INVALID, "token_invalid") from None
     checkpoint = Checkpoint.objects.select_related("facility").filter(pk=pk).first()
     if checkpoint is None:
-        raise _refuse(TOKEN_INVALID, "token_invalid")
+        raise refuse(TOKEN_INVALID, "token_invalid")
     if version != checkpoint.token_version:
-        raise _refuse(TOKEN_OUTDATED, "token_outdated")
+        raise refuse(TOKEN_OUTDATED, "token_outdated")
     return checkpoint
 
 
@@ -412,17 +404,17 @@ def record_scan(
     existing = CheckpointScan.objects.filter(client_uuid=client_uuid).first()
     if existing is not None:
         if existing.by_id != by.pk:
-            raise _refuse(_("This scan id is already used."), "scan_id_reused")
+            raise refuse(_("This scan id is already used."), "scan_id_reused")
         return existing
     provider_id = by.provider_id
     if provider_id is None:
-        raise _refuse(NOT_A_GUARD, "not_a_guard")
+        raise refuse(NOT_A_GUARD, "not_a_guard")
     checkpoint = checkpoint_for_token(token)
     routes = PatrolRoute.objects.filter(
         stops__checkpoint=checkpoint, contract__provider_id=provider_id
     )
     if not routes.exists():
-        raise _refuse(NOT_YOUR_ROUTE, "not_your_route")
+        raise refuse(NOT_YOUR_ROUTE, "not_your_route")
     skew = received_at - (sent_at or scanned_at)
     with transaction.atomic():
         patrol_round = (
@@ -433,7 +425,7 @@ def record_scan(
             .first()
         )
         if patrol_round is None or checkpoint.pk not in patrol_round.checkpoint_ids:
-            raise _refuse(NO_OPEN_ROUND, "no_open_round")
+            raise refuse(NO_OPEN_ROUND, "no_open_round")
         earlier = list(
             patrol_round.scans.filter(checkpoint=checkpoint).values_list("scanned_at", flat=True)
         )
@@ -521,7 +513,7 @@ def import_round_scans(
 
     ``checkpoints`` (by id, with their facilities) saves the lookup when importing many rounds."""
     if not patrol_round.is_open:
-        raise _refuse(_("This round is already closed."), "round_closed")
+        raise refuse(_("This round is already closed."), "round_closed")
     due = set(patrol_round.checkpoint_ids)
     if checkpoints is None:
         checkpoints = Checkpoint.objects.select_related("facility").in_bulk(due)
@@ -536,7 +528,7 @@ def import_round_scans(
         if record.checkpoint_id not in due or not (
             patrol_round.window_start <= record.scanned_at < patrol_round.window_end
         ):
-            raise _refuse(NO_OPEN_ROUND, "no_open_round")
+            raise refuse(NO_OPEN_ROUND, "no_open_round")
         earlier = seen.setdefault(record.checkpoint_id, [])
         row = CheckpointScan(
             round=patrol_round,
@@ -581,7 +573,7 @@ def import_round_scans(
         if patrol_round.status != before["status"] and not PatrolRound(
             status=before["status"]
         ).can_become(patrol_round.status):
-            raise _refuse(TRANSITION_REFUSED, "transition_not_allowed")
+            raise refuse(TRANSITION_REFUSED, "transition_not_allowed")
         patrol_round.save(update_fields=["status", "started_at", "closed_at"])
         record_event(
             actor=by,
@@ -627,226 +619,3 @@ def compliance(*, contract: Contract, month: date) -> Compliance:
 
 def compliance_by_contract(*, contracts: Iterable[Contract], month: date) -> dict[int, Compliance]:
     return {contract.pk: compliance(contract=contract, month=month) for contract in contracts}
-
-
-# ---- Incidents ---------------------------------------------------------------------------------
-
-INCIDENT_FIELDS = [
-    "contract",
-    "kind",
-    "severity",
-    "status",
-    "zone",
-    "longitude",
-    "latitude",
-    "source",
-    "service_request",
-    "reported_at",
-    "on_scene_at",
-    "resolved_at",
-    "target_minutes",
-    "notes",
-]
-
-
-def response_target_minutes(contract: Contract) -> int:
-    target = getattr(contract, "response_target", None)
-    return target.minutes if target is not None else DEFAULT_RESPONSE_MINUTES
-
-
-def incident_link(incident: Incident) -> str:
-    return reverse("patrols:incident_detail", kwargs={"pk": incident.pk})
-
-
-def report_incident(
-    *,
-    contract: Contract,
-    kind: str,
-    severity: str,
-    by: User | None,
-    zone: Zone | None = None,
-    position: Position | None = None,
-    reported_at: datetime | None = None,
-    notes: str = "",
-    service_request: Any = None,
-) -> Incident:
-    """Open an incident for a security contract; a serious one notifies the managers at once.
-
-    The source is the reporter's: a guard (the contractor's staff), centre staff, or the public
-    when it comes from a service request."""
-    if contract.service_kind != Contract.ServiceKind.SECURITY:
-        raise _refuse(_("Incidents are handled under a security contract."), "not_security")
-    if service_request is not None:
-        source = Incident.Source.PUBLIC
-    elif by is not None and by.has_role(Role.PROVIDER):
-        if by.provider_id != contract.provider_id:
-            raise _refuse(NOT_YOUR_CONTRACT, "not_your_contract")
-        source = Incident.Source.GUARD
-    else:
-        source = Incident.Source.STAFF
-    incident = Incident(
-        contract=contract,
-        kind=kind,
-        severity=severity,
-        zone=zone,
-        source=source,
-        reported_by=by,
-        service_request=service_request,
-        reported_at=reported_at or timezone.now(),
-        target_minutes=response_target_minutes(contract),
-        notes=notes,
-    )
-    if position is not None:
-        incident.longitude, incident.latitude = position.longitude, position.latitude
-    incident.full_clean()
-    with transaction.atomic():
-        incident.save()
-        record_event(
-            actor=by,
-            action="incident.report",
-            obj=incident,
-            after=snapshot(incident, INCIDENT_FIELDS),
-        )
-        if incident.is_serious:
-            notify_on_commit(
-                managers(),
-                centre_message(
-                    SERIOUS_MESSAGE,
-                    number=incident.pk,
-                    kind=Incident.Kind(kind).label,
-                    place=str(zone) if zone else "—",
-                ),
-                incident_link(incident),
-            )
-    return incident
-
-
-def _move_incident(
-    incident: Incident, *, to: str, by: User | None, at: datetime, note: str
-) -> Incident:
-    with transaction.atomic():
-        incident = Incident.objects.select_for_update().get(pk=incident.pk)
-        if not incident.can_become(to):
-            raise _refuse(
-                TRANSITION_REFUSED,
-                "transition_not_allowed",
-                current=Incident.Status(incident.status).label,
-                next=Incident.Status(to).label,
-            )
-        if at < incident.reported_at:
-            raise _refuse(_("This time is before the incident was reported."), "before_report")
-        before = snapshot(incident, INCIDENT_FIELDS)
-        incident.status = to
-        if to == Incident.Status.ON_SCENE:
-            incident.on_scene_at = at
-        if to == Incident.Status.RESOLVED:
-            incident.resolved_at = at
-        if note:
-            incident.notes = f"{incident.notes}\n{note}".strip()
-        incident.save(update_fields=["status", "on_scene_at", "resolved_at", "notes"])
-        record_event(
-            actor=by,
-            action=f"incident.{to}",
-            obj=incident,
-            before=before,
-            after=snapshot(incident, INCIDENT_FIELDS),
-        )
-    return incident
-
-
-def _check_handler(incident: Incident, by: User) -> None:
-    """Guards of the contractor, or centre managers, move an incident on."""
-    if by.has_role(Role.MANAGER, Role.ADMIN):
-        return
-    if by.provider_id == incident.contract.provider_id:
-        return
-    raise _refuse(_("Only the contractor's guards or a manager may do this."), "not_allowed")
-
-
-def mark_on_scene(
-    *, incident: Incident, by: User, at: datetime | None = None, note: str = ""
-) -> Incident:
-    _check_handler(incident, by)
-    return _move_incident(
-        incident, to=Incident.Status.ON_SCENE, by=by, at=at or timezone.now(), note=note
-    )
-
-
-def resolve_incident(
-    *, incident: Incident, by: User, at: datetime | None = None, note: str = ""
-) -> Incident:
-    _check_handler(incident, by)
-    return _move_incident(
-        incident, to=Incident.Status.RESOLVED, by=by, at=at or timezone.now(), note=note
-    )
-
-
-def add_incident_photo(*, incident: Incident, data: bytes, by: User) -> IncidentPhoto:
-    """Keep the checked, metadata-free copy of a photo of the incident (once per picture)."""
-    _check_handler(incident, by)
-    _content_type, _width, _height, display = check_photo(data)
-    digest = hashlib.sha256(display).hexdigest()
-    with transaction.atomic():
-        photo, created = IncidentPhoto.objects.get_or_create(
-            incident=incident,
-            sha256=digest,
-            defaults={"uploaded_by": by, "image": ContentFile(display, name=f"{digest[:16]}.jpg")},
-        )
-        if created:
-            record_event(
-                actor=by, action="incident.add_photo", obj=incident, after={"photo": digest}
-            )
-    return photo
-
-
-# ---- Incidents from the public's reports --------------------------------------------------------
-
-# The public's reports that are security incidents, and what they become.
-PUBLIC_INCIDENTS: dict[str, tuple[str, str]] = {
-    "safety": (Incident.Kind.HAZARD, Incident.Severity.MODERATE),
-    "lost_person": (Incident.Kind.LOST_PERSON, Incident.Severity.SERIOUS),
-    "noise_disorder": (Incident.Kind.DISTURBANCE, Incident.Severity.MINOR),
-}
-
-
-def open_incidents_from_public_reports() -> int:
-    """Open an incident for each open public report of a security kind (a safety concern, a
-    lost person, disorder) routed to a security contract, once. Its response time runs from
-    when the public reported it. Returns how many were opened."""
-    from parkpact.servicerequests.models import ServiceRequest
-
-    reports = (
-        ServiceRequest.objects.open()
-        .filter(
-            service__code__in=list(PUBLIC_INCIDENTS),
-            contract__service_kind=Contract.ServiceKind.SECURITY,
-            incidents__isnull=True,
-        )
-        .select_related("service", "contract", "zone")
-        .order_by("requested_at")
-    )
-    opened = 0
-    for report in reports:
-        kind, severity = PUBLIC_INCIDENTS[report.service.code]
-        position = None
-        if report.longitude is not None and report.latitude is not None:
-            position = Position(longitude=report.longitude, latitude=report.latitude)
-        with transaction.atomic():
-            # Another worker may have opened it meanwhile: lock the report and look again.
-            locked = ServiceRequest.objects.select_for_update().get(pk=report.pk)
-            if Incident.objects.filter(service_request=locked).exists():
-                continue
-            assert report.contract is not None
-            report_incident(
-                contract=report.contract,
-                kind=kind,
-                severity=severity,
-                by=None,
-                zone=report.zone,
-                position=position,
-                reported_at=report.requested_at,
-                notes=report.description,
-                service_request=locked,
-            )
-        opened += 1
-    return opened

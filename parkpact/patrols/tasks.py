@@ -43,7 +43,7 @@ register_sweep(name="patrols.generate_rounds", every=timedelta(hours=1), task=ge
 @task()
 def incidents_from_public_reports_task() -> dict[str, int]:
     """Turn the public's new safety, lost-person and disorder reports into incidents."""
-    from .services import open_incidents_from_public_reports
+    from .incidents import open_incidents_from_public_reports
 
     return {"opened": open_incidents_from_public_reports()}
 

@@ -34,7 +34,7 @@ from parkpact.core.permissions import (
 from parkpact.core.photos import read_capped
 from parkpact.parks.models import Zone
 
-from . import services
+from . import incidents, services
 from .compliance import response_minutes
 from .forms import IncidentForm, MoveForm, PhotoForm, ScanForm
 from .models import Checkpoint, Incident, PatrolRound
@@ -213,7 +213,7 @@ def incident_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            incident = services.report_incident(
+            incident = incidents.report_incident(
                 contract=data["contract"],
                 kind=data["kind"],
                 severity=data["severity"],
@@ -283,13 +283,13 @@ def _move(request: HttpRequest, pk: int, action: Any) -> HttpResponse:
 @require_POST
 @role_required(SIGNED_IN_ROLES)
 def incident_on_scene(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(request, pk, services.mark_on_scene)
+    return _move(request, pk, incidents.mark_on_scene)
 
 
 @require_POST
 @role_required(SIGNED_IN_ROLES)
 def incident_resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    return _move(request, pk, services.resolve_incident)
+    return _move(request, pk, incidents.resolve_incident)
 
 
 @require_POST
@@ -302,7 +302,7 @@ def incident_photo(request: HttpRequest, pk: int) -> HttpResponse:
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_incident_photo(
+            incidents.add_incident_photo(
                 incident=incident, data=read_capped(form.cleaned_data["photo"]), by=user
             )
         except ValidationError as error:

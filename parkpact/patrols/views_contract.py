@@ -18,7 +18,7 @@ from parkpact.contracts.models import Contract
 from parkpact.core.forms import add_service_errors
 from parkpact.core.permissions import MANAGING_ROLES, SIGNED_IN_ROLES, role_required, signed_in_user
 
-from . import services
+from . import incidents, services
 from .forms import ResponseTargetForm, RouteForm, ScheduleForm
 from .models import Checkpoint, PatrolRoute, PatrolSchedule, RouteCheckpoint
 
@@ -71,7 +71,7 @@ def _page(
         .select_related("route")
         .order_by("-active", "route__name", "daily_from", "pk")
     )
-    target = services.response_target_minutes(contract)
+    target = incidents.response_target_minutes(contract)
     return render(
         request,
         "patrols/contract_patrols.html",

@@ -16,6 +16,7 @@ from parkpact.assessments.measure import Measure, measure, measure_for
 from parkpact.contracts.models import Contract, PerformanceStandard
 from parkpact.core.models import User
 from parkpact.inspections.models import Finding, RectificationOrder
+from parkpact.patrols import incidents
 from parkpact.patrols import services as patrols
 from parkpact.patrols.models import Incident, PatrolRound
 from parkpact.sensors.models import Alert, Device, SensorRule
@@ -293,7 +294,7 @@ def test_a_contract_without_patrol_rounds_has_no_measure_and_says_so(
 
 
 def incident(world: World, by: User, at: datetime) -> Incident:
-    return patrols.report_incident(
+    return incidents.report_incident(
         contract=world.contract_b,
         kind=Incident.Kind.DISTURBANCE,
         severity="minor",
@@ -308,12 +309,12 @@ def test_it_counts_incidents_reached_on_time_late_and_never(
 ) -> None:
     set_standard(world.contract_b, "CL-02", source=Source.INCIDENTS)
     on_time = incident(world, provider_b_user, day(3, 10))
-    patrols.mark_on_scene(incident=on_time, by=provider_b_user, at=day(3, 10, 4))
+    incidents.mark_on_scene(incident=on_time, by=provider_b_user, at=day(3, 10, 4))
     late = incident(world, provider_b_user, day(4, 10))
-    patrols.mark_on_scene(incident=late, by=provider_b_user, at=day(4, 10, 20))
+    incidents.mark_on_scene(incident=late, by=provider_b_user, at=day(4, 10, 20))
     never = incident(world, provider_b_user, day(5, 10))
     april = incident(world, provider_b_user, day(2, 10, month=APRIL))
-    patrols.mark_on_scene(incident=april, by=provider_b_user, at=day(2, 11, month=APRIL))
+    incidents.mark_on_scene(incident=april, by=provider_b_user, at=day(2, 11, month=APRIL))
 
     found = measured(world.contract_b, "CL-02")
     assert (found.checked, found.passed, found.occurrences) == (3, 1, 2)

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from conftest import client_for
 from parkpact.core.models import User
-from parkpact.patrols import services
+from parkpact.patrols import incidents, services
 from parkpact.patrols.models import CheckpointScan, Incident, PatrolRound
 
 from .helpers import make_ground, open_round_now
@@ -123,7 +123,7 @@ def test_it_reports_an_incident_and_moves_it_on(world: object, provider_b_user: 
 def test_it_hides_another_companys_incident(
     world: object, provider_a_user: User, manager: User
 ) -> None:
-    incident = services.report_incident(
+    incident = incidents.report_incident(
         contract=world.contract_b,  # type: ignore[attr-defined]
         kind=Incident.Kind.THEFT,
         severity=Incident.Severity.MINOR,

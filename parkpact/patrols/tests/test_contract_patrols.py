@@ -9,7 +9,7 @@ from django.urls import reverse
 from conftest import client_for
 from parkpact import testing
 from parkpact.core.models import AuditEvent, User
-from parkpact.patrols import services
+from parkpact.patrols import incidents, services
 from parkpact.patrols.models import PatrolRoute, PatrolSchedule, ResponseTarget
 
 from .helpers import make_ground
@@ -240,7 +240,7 @@ def test_a_manager_sets_the_response_target(world: Any, manager: User) -> None:
     assert client.post(url, {"minutes": 8}).status_code == 302
     assert client.post(url, {"minutes": 12}).status_code == 302
     assert ResponseTarget.objects.get(contract=world.contract_b).minutes == 12
-    assert services.response_target_minutes(world.contract_b) == 12
+    assert incidents.response_target_minutes(world.contract_b) == 12
     events = AuditEvent.objects.filter(action="response_target.set").order_by("seq")
     assert [(e.before, e.after["minutes"]) for e in events] == [
         ({"minutes": 5}, 8),

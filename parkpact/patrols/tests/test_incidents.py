@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 
 from parkpact import testing
 from parkpact.core.models import AuditEvent, Notification, User
-from parkpact.patrols import services
+from parkpact.patrols import incidents
 from parkpact.patrols.models import Incident, ResponseTarget
 
 from .helpers import DAY, local
@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def report(world: object, by: User | None, severity: str = "minor") -> Incident:
-    return services.report_incident(
+    return incidents.report_incident(
         contract=world.contract_b,  # type: ignore[attr-defined]
         kind=Incident.Kind.DISTURBANCE,
         severity=severity,
@@ -29,12 +29,12 @@ def test_it_measures_the_response_time_against_the_default_five_minutes(
 ) -> None:
     incident = report(world, provider_b_user)
     assert incident.source == Incident.Source.GUARD
-    incident = services.mark_on_scene(
+    incident = incidents.mark_on_scene(
         incident=incident, by=provider_b_user, at=local(DAY, 10, 4, 30)
     )
     assert incident.response_time == timedelta(minutes=4, seconds=30)
     assert incident.response_within_target is True
-    incident = services.resolve_incident(
+    incident = incidents.resolve_incident(
         incident=incident, by=provider_b_user, at=local(DAY, 10, 30), note="Settled."
     )
     assert incident.status == Incident.Status.RESOLVED
@@ -47,7 +47,7 @@ def test_it_uses_the_contracts_own_target(world: object, manager: User) -> None:
     ResponseTarget.objects.create(contract=world.contract_b, minutes=3)  # type: ignore[attr-defined]
     incident = report(world, manager)
     assert incident.source == Incident.Source.STAFF
-    incident = services.mark_on_scene(incident=incident, by=manager, at=local(DAY, 10, 4))
+    incident = incidents.mark_on_scene(incident=incident, by=manager, at=local(DAY, 10, 4))
     assert incident.target_minutes == 3
     assert incident.response_within_target is False
 
@@ -74,40 +74,40 @@ def test_it_refuses_another_company_moving_an_incident_on(
 ) -> None:
     incident = report(world, manager)
     with pytest.raises(ValidationError):
-        services.mark_on_scene(incident=incident, by=provider_a_user, at=local(DAY, 10, 3))
+        incidents.mark_on_scene(incident=incident, by=provider_a_user, at=local(DAY, 10, 3))
 
 
 def test_it_refuses_to_go_back_from_resolved(world: object, manager: User) -> None:
     incident = report(world, manager)
-    incident = services.resolve_incident(incident=incident, by=manager, at=local(DAY, 10, 3))
+    incident = incidents.resolve_incident(incident=incident, by=manager, at=local(DAY, 10, 3))
     with pytest.raises(ValidationError) as refusal:
-        services.mark_on_scene(incident=incident, by=manager, at=local(DAY, 10, 5))
+        incidents.mark_on_scene(incident=incident, by=manager, at=local(DAY, 10, 5))
     assert refusal.value.code == "transition_not_allowed"
 
 
 def test_it_refuses_an_on_scene_time_before_the_report(world: object, manager: User) -> None:
     incident = report(world, manager)
     with pytest.raises(ValidationError):
-        services.mark_on_scene(incident=incident, by=manager, at=local(DAY, 9))
+        incidents.mark_on_scene(incident=incident, by=manager, at=local(DAY, 9))
 
 
 def test_it_keeps_a_photo_of_the_incident_once(world: object, provider_b_user: User) -> None:
     incident = report(world, provider_b_user)
     data = testing.photo_bytes()
-    services.add_incident_photo(incident=incident, data=data, by=provider_b_user)
-    services.add_incident_photo(incident=incident, data=data, by=provider_b_user)
+    incidents.add_incident_photo(incident=incident, data=data, by=provider_b_user)
+    incidents.add_incident_photo(incident=incident, data=data, by=provider_b_user)
     assert incident.photos.count() == 1
 
 
 def test_it_refuses_a_file_that_is_not_a_photo(world: object, provider_b_user: User) -> None:
     incident = report(world, provider_b_user)
     with pytest.raises(ValidationError):
-        services.add_incident_photo(incident=incident, data=b"not an image", by=provider_b_user)
+        incidents.add_incident_photo(incident=incident, data=b"not an image", by=provider_b_user)
 
 
 def test_it_opens_an_incident_from_a_public_safety_report(world: object, manager: User) -> None:
     request = testing.make_service_request(world.zones[0], service_code="safety")  # type: ignore[attr-defined]
-    incident = services.report_incident(
+    incident = incidents.report_incident(
         contract=world.contract_b,  # type: ignore[attr-defined]
         kind=Incident.Kind.HAZARD,
         severity=Incident.Severity.MODERATE,

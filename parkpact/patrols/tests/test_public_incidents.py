@@ -4,8 +4,8 @@ import pytest
 
 from conftest import World
 from parkpact import testing
+from parkpact.patrols.incidents import open_incidents_from_public_reports
 from parkpact.patrols.models import Incident
-from parkpact.patrols.services import open_incidents_from_public_reports
 
 pytestmark = pytest.mark.django_db
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from conftest import client_for
 from parkpact.core.models import User
-from parkpact.patrols import services
+from parkpact.patrols import incidents, services
 from parkpact.patrols.models import CheckpointScan, Incident, PatrolRound
 
 from .helpers import make_ground, open_round_now
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 
 
 def incident_for(world: Any, by: User) -> Incident:
-    return services.report_incident(
+    return incidents.report_incident(
         contract=world.contract_b,
         kind=Incident.Kind.DISTURBANCE,
         severity=Incident.Severity.MODERATE,
