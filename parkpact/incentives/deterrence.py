@@ -131,6 +131,7 @@ class Fix:
     points: Decimal | None  # points per occurrence
     cap: Decimal | None  # the monthly cap that leaves room for one more occurrence
     cap_reached: bool  # the cap is what stops deterrence
+    flat_band: bool = False  # one point less pays the same: the pay band, not the levers
 
 
 def is_deterred(*, detection: Decimal, penalty: Decimal, saving: Decimal) -> bool:

@@ -778,7 +778,13 @@ def _fix(
         if cap_reached
         else None
     )
-    return deterrence.Fix(sample_size=sample_size, points=needed, cap=cap, cap_reached=cap_reached)
+    return deterrence.Fix(
+        sample_size=sample_size,
+        points=needed,
+        cap=cap,
+        cap_reached=cap_reached,
+        flat_band=penalty == 0 and not cap_reached,
+    )
 
 
 def parse_month(value: str | None) -> date:

@@ -198,6 +198,8 @@ def fix_text(fix: deterrence.Fix | None, *, full_check: bool = False) -> str:
         )
     if fix.points is not None:
         proposals.append(_("%(points)s points per occurrence") % {"points": fix.points})
+    if not proposals and fix.flat_band:
+        return _("Flat pay band: a point less pays the same; make the band proportional")
     if not proposals:
         return _("No single lever reaches it: review the pay bands")
     return _(" or ").join(proposals)

@@ -67,6 +67,7 @@ def test_it_assembles_visits_public_reports_and_saving(
     assert abs(first.saving - half) < D(1)
     # No approved assessment: a score of 100, in the flat top band — one point costs nothing.
     assert first.penalty == D("0.00") and first.verdict == deterrence.NOT_DETERRED
+    assert first.fix is not None and first.fix.flat_band and not first.fix.cap_reached
     assert "Typical score" in first.defaults
 
     services.save_cost_breakdown(contract=world.contract_a, by=manager, **COSTS)
