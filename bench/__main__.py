@@ -1,8 +1,10 @@
-"""`python -m bench [NAME [OPTIONS]]`: run one benchmark by name, or every one with its defaults.
+"""`python -m bench [NAME [OPTIONS]]`: the whole suite, or one benchmark by name.
 
-python -m bench                      # every benchmark, default options (what `make bench` does)
-python -m bench --list               # their names
-python -m bench offline_replay --help
+python -m bench                      # the suite: every benchmark, one results file and table
+python -m bench --scale 3            # the suite on a city with three times the evidence
+python -m bench --only portal        # the suite's files and table for one benchmark
+python -m bench --list               # the benchmarks' names
+python -m bench offline_replay [--help | OPTIONS]   # one benchmark alone, its own options
 """
 
 import importlib
@@ -22,16 +24,15 @@ def main(argv: list[str]) -> int:
     if argv and argv[0] in {"-h", "--help"}:
         print(__doc__.strip() if __doc__ else "")
         print("\nBenchmarks: " + ", ".join(sorted(BENCHMARKS)))
+        print("The suite's options: python -m bench.suite --help")
         return 0
     if argv and argv[0] == "--list":
         print("\n".join(sorted(BENCHMARKS)))
         return 0
-    if not argv:
-        status = 0
-        for name in sorted(BENCHMARKS):
-            print(f"== {name}", file=sys.stderr)
-            status = max(status, _main_of(name)([]))
-        return status
+    if not argv or argv[0].startswith("-"):
+        from bench import suite
+
+        return suite.main(argv)
     name, rest = argv[0], argv[1:]
     if name not in BENCHMARKS:
         print(

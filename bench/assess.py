@@ -5,13 +5,13 @@ an export of the same tables, in the same run:
 
 1. the city (bench/city.py: 100 parks, 200 contracts, a year of evidence), built in the
    database of ``--database`` or reused when it is there with the same parameters;
-2. ``assessments.measure.measure(contracts, month)`` for every contract in force in the city's
-   last month, best of ``--repeat``; then ``assessments.services.compute_month`` once (the
-   month's drafts deleted first, so that it writes every draft);
-3. the columns those counts need, exported table by table (``COPY (SELECT …) TO STDOUT`` as CSV
+2. the columns the counts need, exported table by table (``COPY (SELECT …) TO STDOUT`` as CSV
    on PostgreSQL), timed on its own; loaded into an in-memory DuckDB;
-4. the same counts per (contract, source[, standard code]) in one DuckDB SQL statement, best of
-   ``--repeat``;
+3. ``assessments.measure.measure(contracts, month)`` for every contract in force in the city's
+   last month, and the same counts per (contract, source[, standard code]) in one DuckDB SQL
+   statement, alternating ``--repeat`` times (M D M D …), the best of each kept;
+4. ``assessments.services.compute_month`` once (the month's drafts deleted first, so that it
+   writes every draft);
 5. both results compared key by key (checked, passed, occurrences, and the further measure);
    every difference printed;
 6. a table on standard output and the JSON in ``bench/results/assess-<UTC timestamp>.json``.
@@ -438,16 +438,6 @@ def _run(opts: argparse.Namespace) -> int:
     contracts = services.contracts_in_term(month)
     if not contracts:
         raise BenchFailed(f"No contract in force in {month:%Y-%m}.")
-    _log(f"measure(): {len(contracts)} contracts, {month:%Y-%m}, best of {opts.repeat}")
-    measure_seconds, found = best_of(opts.repeat, lambda: measure(contracts, month, now))
-    ours = measured_counts(found)
-
-    Assessment.objects.filter(month=month, status=Assessment.Status.DRAFT).delete()
-    _log("compute_month(): writing every draft")
-    started = time.perf_counter()
-    done, refused = services.compute_month(month=month, by=None, contracts=contracts, now=now)
-    compute_seconds = time.perf_counter() - started
-
     folder = Path(tempfile.mkdtemp(prefix="parkpact-assess-"))
     try:
         _log("export")
@@ -457,13 +447,30 @@ def _run(opts: argparse.Namespace) -> int:
         started = time.perf_counter()
         con = load_duckdb(folder, [c.pk for c in contracts])
         load_seconds = time.perf_counter() - started
-        _log(f"DuckDB: best of {opts.repeat}")
-        duck_seconds, theirs = best_of(
-            opts.repeat, lambda: duckdb_counts(con, period.start, period.end, period.until)
+        # measure() and DuckDB alternate (M D M D …), so that both meet the same background
+        # load; the best of each is kept.
+        _log(
+            f"measure() and DuckDB, alternating {opts.repeat} times: {len(contracts)} "
+            f"contracts, {month:%Y-%m}"
         )
+        measure_seconds, duck_seconds = float("inf"), float("inf")
+        for _ in range(opts.repeat):
+            seconds, found = best_of(1, lambda: measure(contracts, month, now))
+            measure_seconds = min(measure_seconds, seconds)
+            seconds, theirs = best_of(
+                1, lambda: duckdb_counts(con, period.start, period.end, period.until)
+            )
+            duck_seconds = min(duck_seconds, seconds)
         con.close()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    ours = measured_counts(found)
+
+    Assessment.objects.filter(month=month, status=Assessment.Status.DRAFT).delete()
+    _log("compute_month(): writing every draft")
+    started = time.perf_counter()
+    done, refused = services.compute_month(month=month, by=None, contracts=contracts, now=now)
+    compute_seconds = time.perf_counter() - started
 
     import duckdb
 

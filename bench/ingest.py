@@ -4,11 +4,12 @@ beside a PostgreSQL ``COPY`` of the same rows into the same (partitioned) table,
 1. a scratch PostgreSQL database (created and dropped on the server of ``--database``),
    migrated; one park, zone and bin facility; ``--devices`` fill-level devices registered
    through ``sensors.services.register_device``;
-2. the floor: ``COPY sensors_reading (…) FROM STDIN`` of every row the HTTP phase will send,
-   timed, then the table emptied;
-3. HTTP: gunicorn on 127.0.0.1 and a free port; ``--batches`` POSTs of SenML packs of
-   ``--batch-size`` readings to ``/api/v1/sensors/readings`` (each device's own bearer secret),
-   ``--concurrency`` at a time; readings/s = readings stored ÷ wall time;
+2. gunicorn on 127.0.0.1 and a free port; the packs cut in ``--slices`` slices, and for each
+   slice in turn: the floor, ``COPY sensors_reading (…) FROM STDIN`` of exactly the rows HTTP
+   will send for it, timed (then those rows removed, untimed), and HTTP, its POSTs of SenML
+   packs of ``--batch-size`` readings to ``/api/v1/sensors/readings`` (each device's own
+   bearer secret), ``--concurrency`` at a time — so that both meet the same background load;
+3. readings/s of each = readings stored ÷ their summed time, and each slice's ratio;
 4. MQTT: a Mosquitto of our own on a free port and ``manage.py mqtt_ingest`` against it;
    ``--messages`` QoS 1 packs of ``--message-size`` readings published, timed until the table
    holds them all;
@@ -69,8 +70,15 @@ def _parse(argv: Sequence[str]) -> argparse.Namespace:
     parser.add_argument("--message-size", type=int, default=20)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--slices", type=int, default=5, help="COPY/HTTP slices, alternated (5)")
     parser.add_argument("--time-limit", type=float, default=600.0)
     parser.add_argument("--keep", action="store_true")
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=RESULTS_DIR,
+        help="folder for the JSON result (bench/results); '-' to write none",
+    )
     return parser.parse_args(argv)
 
 
@@ -122,18 +130,21 @@ def _prepare(opts: argparse.Namespace) -> list[tuple[int, str, str]]:
     return devices
 
 
-def _copy_floor(
-    opts: argparse.Namespace, devices: list[tuple[int, str, str]], start: float
-) -> dict[str, Any]:
+COPY_MARK = "2000-01-01T00:00:00+00:00"  # received_at of the floor's rows, to remove them
+
+
+def _copy_slice(
+    opts: argparse.Namespace, devices: list[tuple[int, str, str]], start: float, batches: range
+) -> tuple[int, float]:
+    """COPY the rows of ``batches`` (exactly what HTTP will send for them), timed; then remove
+    them (not timed), so that HTTP stores them anew. Rows and seconds."""
     from django.db import connection
 
-    received = datetime.now(tz=UTC).isoformat()
     buffer = io.StringIO()
-    for batch in range(opts.batches):
+    for batch in batches:
         device_id = devices[batch % len(devices)][0]
         for record in _records(batch, opts.batch_size, start):
-            buffer.write(f"{device_id}\t{record[0]}\tfillingLevel\t{record[1]}\t{received}\n")
-    rows = opts.batches * opts.batch_size
+            buffer.write(f"{device_id}\t{record[0]}\tfillingLevel\t{record[1]}\t{COPY_MARK}\n")
     data = buffer.getvalue()
     with connection.cursor() as cursor:
         started = time.perf_counter()
@@ -142,10 +153,9 @@ def _copy_floor(
         ) as copy:
             copy.write(data)
         seconds = time.perf_counter() - started
-        cursor.execute("SELECT count(*) FROM sensors_reading")
-        stored = cursor.fetchone()[0]
-        cursor.execute("TRUNCATE sensors_reading")
-    return {"rows": rows, "stored": stored, "seconds": seconds, "per_second": rows / seconds}
+        cursor.execute("DELETE FROM sensors_reading WHERE received_at = %s", [COPY_MARK])
+        removed = int(cursor.rowcount)
+    return removed, seconds
 
 
 def _records(batch: int, size: int, start: float) -> list[tuple[str, float]]:
@@ -278,8 +288,6 @@ def _run(opts: argparse.Namespace) -> int:
         _log("set-up: migrating, registering the devices…")
         devices = _prepare(opts)
         start = (datetime.now(tz=UTC) - timedelta(days=20)).timestamp() // 1
-        _log(f"COPY floor: {opts.batches * opts.batch_size:,} rows")
-        floor = _copy_floor(opts, devices, start)
 
         server = Server(
             workers=opts.workers, environment=environment, log=data_dir / "gunicorn.log"
@@ -302,23 +310,56 @@ def _run(opts: argparse.Namespace) -> int:
         )
         with connections["default"].cursor() as cursor:
             cursor.execute("TRUNCATE sensors_reading")
-        _log(f"HTTP: {opts.batches} packs of {opts.batch_size} readings")
-        phase = run_phase(
-            [Job("post", i) for i in range(opts.batches)],
-            lambda job: [_post(server.port, *bodies[job.visit])],
-            concurrency=opts.concurrency,
-            deadline=deadline,
+        # The floor and HTTP alternate in slices (C H C H …): each slice's rows are first
+        # COPYed (then removed), then sent over HTTP, so both meet the same background load.
+        slices = max(1, min(opts.slices, opts.batches))
+        bounds = [round(index * opts.batches / slices) for index in range(slices + 1)]
+        _log(
+            f"COPY floor and HTTP, {slices} slices: {opts.batches} packs of "
+            f"{opts.batch_size} readings"
         )
-        statuses = [reply.status for _, replies in phase.done for reply in replies]
+        copied, copy_seconds, http_seconds = 0, 0.0, 0.0
+        statuses: list[int] = []
+        by_slice = []
+        for index in range(slices):
+            batches = range(bounds[index], bounds[index + 1])
+            rows, seconds = _copy_slice(opts, devices, start, batches)
+            copied, copy_seconds = copied + rows, copy_seconds + seconds
+            before = _count()
+            phase = run_phase(
+                [Job("post", i) for i in batches],
+                lambda job: [_post(server.port, *bodies[job.visit])],
+                concurrency=opts.concurrency,
+                deadline=deadline,
+            )
+            stored = _count() - before
+            http_seconds += phase.seconds
+            statuses += [reply.status for _, replies in phase.done for reply in replies]
+            by_slice.append(
+                {
+                    "copy_per_second": round(rows / seconds, 0) if seconds else 0.0,
+                    "http_per_second": round(stored / phase.seconds, 0) if phase.seconds else 0.0,
+                    "ratio": round((stored / phase.seconds) / (rows / seconds), 3)
+                    if phase.seconds and rows and seconds
+                    else 0.0,
+                }
+            )
+        floor = {
+            "rows": opts.batches * opts.batch_size,
+            "stored": copied,
+            "seconds": copy_seconds,
+            "per_second": copied / copy_seconds if copy_seconds else 0.0,
+        }
         http_stored = _count()
         http = {
             "readings": opts.batches * opts.batch_size,
             "stored": http_stored,
-            "seconds": phase.seconds,
-            "per_second": http_stored / phase.seconds,
+            "seconds": http_seconds,
+            "per_second": http_stored / http_seconds if http_seconds else 0.0,
             "non_200": sum(1 for status in statuses if status != 200),
         }
         server.stop()
+        peaks = server.peak_rss_mib
         _log(f"MQTT: {opts.messages} messages of {opts.message_size} readings")
         mqtt_figures = _mqtt_phase(opts, devices, environment, data_dir, stack, start, deadline)
 
@@ -332,11 +373,16 @@ def _run(opts: argparse.Namespace) -> int:
         "http": http,
         "mqtt": mqtt_figures,
         "http_share_of_copy": ratio,
+        "slices": by_slice,
         "goal": GOAL,
+        "worker_peak_rss_mib": {str(pid): mib for pid, mib in peaks.items()},
     }
-    RESULTS_DIR.mkdir(exist_ok=True)
-    path = RESULTS_DIR / f"ingest-{datetime.now(tz=UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(result, indent=2, default=str))
+    where = "not written"
+    if str(opts.results) != "-":
+        opts.results.mkdir(parents=True, exist_ok=True)
+        path = opts.results / f"ingest-{datetime.now(tz=UTC):%Y%m%dT%H%M%SZ}.json"
+        path.write_text(json.dumps(result, indent=2, default=str))
+        where = str(path.relative_to(ROOT)) if path.is_relative_to(ROOT) else str(path)
     print(f"{'path':<12}{'readings':>12}{'stored':>12}{'seconds':>10}{'per second':>14}")
     for name, figures in (("COPY floor", floor), ("HTTP batch", http), ("MQTT", mqtt_figures)):
         count = figures.get("readings", figures.get("rows"))
@@ -344,7 +390,13 @@ def _run(opts: argparse.Namespace) -> int:
             f"{name:<12}{count:>12,}{figures['stored']:>12,}{figures['seconds']:>10.2f}"
             f"{figures['per_second']:>14,.0f}"
         )
-    print(f"HTTP ÷ COPY = {ratio:.0%} (goal ≥ {GOAL:.0%}); results in {path.relative_to(ROOT)}")
+    print(
+        f"HTTP ÷ COPY = {ratio:.0%} (goal ≥ {GOAL:.0%}; slices "
+        + ", ".join(f"{item['ratio']:.0%}" for item in by_slice)
+        + f"); results in {where}"
+    )
+    if peaks:
+        print("worker peak RSS (VmHWM): " + ", ".join(f"{mib:.0f} MiB" for mib in peaks.values()))
     complete = (
         http["stored"] == http["readings"] and mqtt_figures["stored"] == mqtt_figures["readings"]
     )

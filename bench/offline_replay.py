@@ -521,6 +521,7 @@ class Server:
     def __init__(self, *, workers: int, environment: dict[str, str], log: Path) -> None:
         self.port = free_port()
         self.log = log
+        self.peak_rss_mib: dict[int, float] = {}
         self._log_file = log.open("wb")
         command = [
             sys.executable,
@@ -565,8 +566,25 @@ class Server:
             time.sleep(0.1)
         raise BenchFailed(f"gunicorn did not answer {HEALTHZ} in time:\n{self.tail()}")
 
+    def worker_pids(self) -> list[int]:
+        """The master's children: its workers (Linux's /proc; empty elsewhere)."""
+        pid = self.process.pid
+        with contextlib.suppress(OSError):
+            return [int(n) for n in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+        return []
+
+    def read_peaks(self) -> dict[int, float]:
+        """Each worker's peak resident set (VmHWM) so far, in MiB, kept in ``peak_rss_mib``."""
+        for pid in self.worker_pids():
+            with contextlib.suppress(OSError, ValueError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peak_rss_mib[pid] = round(int(line.split()[1]) / 1024, 1)
+        return self.peak_rss_mib
+
     def stop(self) -> None:
         if self.process.poll() is None:
+            self.read_peaks()  # the workers' peak memory, read before they go
             self.process.terminate()
             try:
                 self.process.wait(timeout=20)
@@ -891,6 +909,98 @@ def database_checks(*, visits: int, items: int) -> dict[str, Any]:
     }
 
 
+# ---------------------------------------------------------------------------------------------
+# The direct floor: the same rows inserted with plain SQL
+# ---------------------------------------------------------------------------------------------
+
+INTEGER_KEYS = {"AutoField", "BigAutoField", "SmallAutoField"}
+
+
+def insert_marks() -> dict[str, tuple[str, int]]:
+    """Per table with an integer key: (key column, its largest value now). What the server
+    inserts afterwards is every row above the mark."""
+    from django.apps import apps
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    marks = {}
+    with connection.cursor() as cursor:
+        for model in apps.get_models(include_auto_created=True):
+            meta = model._meta
+            if meta.proxy or not meta.managed or meta.pk is None:
+                continue
+            if meta.pk.get_internal_type() not in INTEGER_KEYS or meta.db_table in marks:
+                continue
+            cursor.execute(
+                f"SELECT coalesce(max({quote(meta.pk.column)}), 0) FROM {quote(meta.db_table)}"  # noqa: S608 (model names)
+            )
+            marks[meta.db_table] = (meta.pk.column, int(cursor.fetchone()[0]))
+    return marks
+
+
+def direct_inserts(
+    marks: dict[str, tuple[str, int]], *, submissions: int, slices: int
+) -> dict[str, Any]:
+    """The floor of a submission: every row the replay inserted (above ``marks``), inserted
+    again by plain SQL — one ``INSERT`` per row, ``executemany`` per table, one transaction per
+    slice — into empty copies of the same tables (``LIKE … INCLUDING ALL``: the same columns,
+    defaults, checks and indexes; no foreign keys, no triggers). PostgreSQL only."""
+    from django.db import connection, transaction
+
+    if connection.vendor != "postgresql":
+        return {"measured": False, "why": "PostgreSQL only"}
+    quote = connection.ops.quote_name
+    found: dict[str, list[str]] = {}
+    with connection.cursor() as cursor:
+        for table, (column, mark) in marks.items():
+            cursor.execute(
+                f"SELECT row_to_json(t)::text FROM {quote(table)} t WHERE {quote(column)} > %s"  # noqa: S608 (model names)
+                f" ORDER BY {quote(column)}",
+                [mark],
+            )
+            rows = [row[0] for row in cursor.fetchall()]
+            if rows:
+                found[table] = rows
+        shadows = {table: f"bench_direct_{index}" for index, table in enumerate(found)}
+        for table, shadow in shadows.items():
+            cursor.execute(f"DROP TABLE IF EXISTS {shadow}")
+            cursor.execute(f"CREATE TABLE {shadow} (LIKE {quote(table)} INCLUDING ALL)")
+    slices = max(1, min(slices, submissions))
+    seconds: list[float] = []
+    try:
+        for index in range(slices):
+            started = time.perf_counter()
+            with transaction.atomic(), connection.cursor() as cursor:
+                for table, rows in found.items():
+                    part = rows[
+                        round(index * len(rows) / slices) : round((index + 1) * len(rows) / slices)
+                    ]
+                    shadow = shadows[table]
+                    cursor.executemany(
+                        f"INSERT INTO {shadow} SELECT * FROM json_populate_record(NULL::{shadow}, %s::json)",  # noqa: S608 (our names)
+                        [[row] for row in part],
+                    )
+            seconds.append(time.perf_counter() - started)
+    finally:
+        with connection.cursor() as cursor:
+            for shadow in shadows.values():
+                cursor.execute(f"DROP TABLE IF EXISTS {shadow}")
+    total = sum(seconds)
+    rows_inserted = sum(len(rows) for rows in found.values())
+    return {
+        "measured": True,
+        "submissions": submissions,
+        "rows": rows_inserted,
+        "rows_per_table": {table: len(rows) for table, rows in found.items()},
+        "rows_per_submission": round(rows_inserted / submissions, 2) if submissions else 0.0,
+        "seconds": round(total, 3),
+        "submissions_per_second": round(submissions / total, 1) if total else 0.0,
+        "slices_submissions_per_second": [
+            round(submissions / slices / part, 1) if part else 0.0 for part in seconds
+        ],
+    }
+
+
 def environment_facts() -> dict[str, Any]:
     import django
     from django.db import connection
@@ -969,6 +1079,19 @@ def table(result: dict[str, Any]) -> str:
         f"ledger                            {db['stored']['ledger_entries']} entries, "
         f"{'intact' if db['stored']['ledger_intact'] else 'BROKEN'}",
     ]
+    direct = result.get("direct") or {}
+    if direct.get("measured"):
+        lines.append(
+            f"direct floor (same rows, SQL)     {direct['submissions_per_second']:.1f} "
+            f"submissions/s ({direct['rows']} rows, {direct['rows_per_submission']:.1f} a "
+            f"submission); replay ÷ direct {result['direct_ratio']:.4f}"
+        )
+    peaks = result.get("worker_peak_rss_mib") or {}
+    if peaks:
+        lines.append(
+            "worker peak RSS (VmHWM)           "
+            + ", ".join(f"{mib:.0f} MiB" for mib in peaks.values())
+        )
     if result["problems"]:
         lines += ["", "FAILED:", *(f"  - {problem}" for problem in result["problems"])]
     else:
@@ -1045,6 +1168,7 @@ def _run(opts: Options) -> int:
         warmup = 4 * opts.workers
         _log(f"set-up: migrating {facts['database']}, {opts.submissions + warmup} visits…")
         ground = prepare_ground(opts, warmup=warmup)
+        marks = insert_marks()  # what the server inserts from now on is the direct floor's
         connections.close_all()  # gunicorn has the database to itself from now on
         _log(f"set-up done in {ground.seconds:.1f} s")
 
@@ -1136,6 +1260,11 @@ def _run(opts: Options) -> int:
         )
         by_slice = slice_figures(floors, replays)
         all_visits = ground.warmup + ground.visits
+        database = database_checks(
+            visits=len(all_visits), items=sum(visit.items for visit in all_visits)
+        )
+        _log("direct floor: the same rows inserted by plain SQL")
+        direct = direct_inserts(marks, submissions=len(all_visits), slices=opts.slices)
         result: dict[str, Any] = {
             "benchmark": "offline_replay",
             "at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -1172,9 +1301,14 @@ def _run(opts: Options) -> int:
             },
             "slices": by_slice,
             "answers": answer_checks(len(ground.visits), replayed),
-            "database": database_checks(
-                visits=len(all_visits), items=sum(visit.items for visit in all_visits)
-            ),
+            "database": database,
+            "direct": direct,
+            "direct_ratio": round(
+                replay_figures["submissions_per_second"] / direct["submissions_per_second"], 4
+            )
+            if direct.get("submissions_per_second")
+            else None,
+            "worker_peak_rss_mib": {str(k): v for k, v in server.peak_rss_mib.items()},
         }
         problems = problems_of(
             result,

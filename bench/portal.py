@@ -70,10 +70,14 @@ CLOCK_AFTER_CITY = timedelta(hours=12)  # the server's now: half a day after the
 PLAIN_STATIC = "django.contrib.staticfiles.storage.StaticFilesStorage"
 
 
+MANAGER = "city-manager"  # bench/city.py's manager: the staff pages are read as that user
+
+
 @dataclass(frozen=True)
 class Page:
     label: str
     path: str
+    signed_in: bool = False  # read with the city manager's session cookie
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:
@@ -138,6 +142,26 @@ def _body(response: Any) -> bytes:
     return bytes(response.content)
 
 
+def manager_session() -> str:
+    """A session of the city's manager stored as a login stores it; its ``Cookie`` header."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+
+    from parkpact.core.models import User
+
+    manager = User.objects.filter(username=MANAGER).first()
+    if manager is None:
+        raise BenchFailed(f"The city has no user {MANAGER!r}.")
+    session = import_module(settings.SESSION_ENGINE).SessionStore()
+    session[SESSION_KEY] = str(manager.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = manager.get_session_auth_hash()
+    session.save()
+    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+
+
 def pages_of_city() -> list[Page]:
     """Every page measured, with a contractor, a later OCDS page and an ocid of the city."""
     from django.db.models import Count
@@ -164,7 +188,17 @@ def pages_of_city() -> list[Page]:
         .values_list("ocid", flat=True)
         .first()
     )
+    # The contract with the most inspections: the fullest contract page.
+    busiest = (
+        Contract.objects.exclude(status=Contract.Status.DRAFT)
+        .annotate(n=Count("inspections"))
+        .order_by("-n", "pk")
+        .values_list("pk", flat=True)
+        .first()
+    )
     pages = [
+        Page("workspace (manager)", "/workspace/", signed_in=True),
+        Page("contract page (manager)", f"/contracts/{busiest}/", signed_in=True),
         Page("home", "/"),
         Page("parks", "/portal/parks/"),
         Page("contractors", "/portal/contractors/"),
@@ -185,13 +219,15 @@ def pages_of_city() -> list[Page]:
     return pages
 
 
-def query_counts(pages: Sequence[Page]) -> dict[str, dict[str, Any]]:
+def query_counts(pages: Sequence[Page], cookie: str) -> dict[str, dict[str, Any]]:
     """Per page: status, SQL queries, body bytes and in-process seconds (second of two runs)."""
     from django.conf import settings
     from django.db import connection
     from django.test.utils import CaptureQueriesContext, override_settings
 
-    client = _client()
+    client, signed_in = _client(), _client()
+    name, _, key = cookie.partition("=")
+    signed_in.cookies[name] = key
     counts = {}
     # Plain static storage here: the manifest is collected for the server only, and static
     # URLs cost no query.
@@ -199,10 +235,11 @@ def query_counts(pages: Sequence[Page]) -> dict[str, dict[str, Any]]:
     stack = contextlib.ExitStack()
     stack.enter_context(override_settings(STORAGES=plain))
     for page in pages:
-        _body(client.get(page.path))  # warm: templates, translations, the merger
+        reader = signed_in if page.signed_in else client
+        _body(reader.get(page.path))  # warm: templates, translations, the merger
         started = time.perf_counter()
         with CaptureQueriesContext(connection) as captured:
-            response = client.get(page.path)
+            response = reader.get(page.path)
             body = _body(response)
         seconds = time.perf_counter() - started
         counts[page.label] = {
@@ -224,12 +261,15 @@ def query_counts(pages: Sequence[Page]) -> dict[str, dict[str, Any]]:
 # ---------------------------------------------------------------------------------------------
 
 
-def call(port: int, path: str) -> Answer:
+def call(port: int, path: str, cookie: str = "") -> Answer:
     """One GET on a new connection, the body read to the end; ``items`` holds its bytes."""
     started = time.perf_counter()
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+    headers = {"Accept-Language": LANGUAGE}
+    if cookie:
+        headers["Cookie"] = cookie
     try:
-        conn.request("GET", path, headers={"Accept-Language": LANGUAGE})
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         data = response.read()
         seconds = time.perf_counter() - started
@@ -256,24 +296,6 @@ def latency(phases: Sequence[Phase]) -> dict[str, Any]:
         "statuses": dict(sorted(Counter(str(reply.status) for reply in answered).items())),
         "errors": dict(Counter(r.error[:200] for r in answered if r.error).most_common(3)),
     }
-
-
-def worker_pids(master: int) -> list[int]:
-    children = Path(f"/proc/{master}/task/{master}/children")
-    with contextlib.suppress(OSError):
-        return [int(pid) for pid in children.read_text().split()]
-    return []
-
-
-def peak_rss_kib(pids: Sequence[int]) -> dict[int, int]:
-    """VmHWM (peak resident set) of each process, in KiB."""
-    peaks = {}
-    for pid in pids:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmHWM:"):
-                    peaks[pid] = int(line.split()[1])
-    return peaks
 
 
 # ---------------------------------------------------------------------------------------------
@@ -326,8 +348,9 @@ def _run(opts: argparse.Namespace) -> int:
     _log(f"publish_releases(): {published} new of {releases} releases, {publish_seconds:.1f} s")
 
     pages = [page for page in pages_of_city() if opts.pages.lower() in page.label.lower()]
+    cookie = manager_session()
     _log(f"query counts of {len(pages)} pages")
-    counts = query_counts(pages)
+    counts = query_counts(pages, cookie)
     connections.close_all()  # gunicorn has the database to itself from now on
 
     environment = server_environment(
@@ -358,7 +381,13 @@ def _run(opts: argparse.Namespace) -> int:
         _log(f"gunicorn on 127.0.0.1:{port}, {opts.workers} workers")
         run_phase(  # warm-up: every worker loads each page once (not counted)
             [Job("warm", i) for i in range(2 * opts.workers)],
-            lambda job: [Reply(status=call(port, page.path).status, seconds=0.0) for page in pages],
+            lambda job: [
+                Reply(
+                    status=call(port, page.path, cookie if page.signed_in else "").status,
+                    seconds=0.0,
+                )
+                for page in pages
+            ],
             concurrency=opts.workers,
             deadline=deadline,
         )
@@ -368,7 +397,9 @@ def _run(opts: argparse.Namespace) -> int:
                 _log(f"{page.label}: {opts.requests} × {page.path} at {concurrency}")
                 floors, measures = alternate(
                     lambda i: call(port, HEALTHZ),
-                    lambda i, path=page.path: call(port, path),  # type: ignore[misc]
+                    lambda i, path=page.path, sent=cookie if page.signed_in else "": call(  # type: ignore[misc]
+                        port, path, sent
+                    ),
                     opts.requests,
                     slices=opts.slices,
                     concurrency=concurrency,
@@ -382,9 +413,8 @@ def _run(opts: argparse.Namespace) -> int:
                     if floor["p95_ms"]
                     else 0.0,
                 }
-        workers = worker_pids(server.process.pid)
-        peaks = peak_rss_kib(workers)
         server.stop()
+        peaks = server.peak_rss_mib
 
     problems = []
     for label, row in measured.items():
@@ -417,7 +447,7 @@ def _run(opts: argparse.Namespace) -> int:
         "publish": {"seconds": round(publish_seconds, 2), "new": published, "stored": releases},
         "queries": counts,
         "pages": measured,
-        "worker_peak_rss_mib": {str(pid): round(kib / 1024, 1) for pid, kib in peaks.items()},
+        "worker_peak_rss_mib": {str(pid): mib for pid, mib in peaks.items()},
         "goal_ms": GOAL_MS,
         "problems": problems,
         "ok": not problems,
