@@ -42,6 +42,8 @@ from parkpact.parks.models import Park, Zone
 from parkpact.providers.models import Provider
 from parkpact.servicerequests.models import ServiceRequest
 
+from .models import FigureSnapshot
+
 # How far back the request map, heat map and resolution times look, and the other windows.
 REQUEST_DAYS = 90
 INSPECTION_MONTHS = 12
@@ -364,6 +366,12 @@ class RequestFigures:
 
 
 def request_figures(now: datetime, *, english: bool) -> RequestFigures:
+    """The public reports page's figures counted now (what the snapshot holds)."""
+    return figures_from(count_requests(now), english=english)
+
+
+def count_requests(now: datetime) -> dict[str, Any]:
+    """The 90-day window's figures as plain JSON, in both languages: a snapshot's content."""
     since = now - timedelta(days=REQUEST_DAYS)
     recent = public_requests().filter(requested_at__gte=since)
     times = resolution_times(recent)
@@ -382,17 +390,14 @@ def request_figures(now: datetime, *, english: bool) -> RequestFigures:
     for row in rows:
         median, p90 = times.get(row["service_id"], (None, None))
         categories.append(
-            Category(
-                code=row["service__code"],
-                name=row["service__name_en"] if english else row["service__name_zh"],
-                total=row["total"],
-                open=row["open"],
-                resolved=row["resolved"],
-                due=row["due"],
-                in_time=row["in_time"],
-                median_hours=_hours(median),
-                p90_hours=_hours(p90),
-            )
+            {
+                "code": row["service__code"],
+                "name_zh": row["service__name_zh"],
+                "name_en": row["service__name_en"],
+                **{key: row[key] for key in ("total", "open", "resolved", "due", "in_time")},
+                "median_hours": _text(_hours(median)),
+                "p90_hours": _text(_hours(p90)),
+            }
         )
     # Weekday (Monday first) × hour of the day, local time.
     heatmap = [
@@ -404,13 +409,68 @@ def request_figures(now: datetime, *, english: bool) -> RequestFigures:
         .annotate(count=Count("pk"))
         .order_by()
     ]
+    return {
+        "since": since.isoformat(),
+        "categories": categories,
+        "heatmap": heatmap,
+        "map_data": _request_map(recent),
+    }
+
+
+def figures_from(data: dict[str, Any], *, english: bool) -> RequestFigures:
+    categories = [
+        Category(
+            code=row["code"],
+            name=row["name_en"] if english else row["name_zh"],
+            total=row["total"],
+            open=row["open"],
+            resolved=row["resolved"],
+            due=row["due"],
+            in_time=row["in_time"],
+            median_hours=_decimal(row["median_hours"]),
+            p90_hours=_decimal(row["p90_hours"]),
+        )
+        for row in data["categories"]
+    ]
     return RequestFigures(
-        since=since,
+        since=datetime.fromisoformat(data["since"]),
         total=sum(category.total for category in categories),
         categories=categories,
-        heatmap=heatmap,
-        map_data=_request_map(recent),
+        heatmap=data["heatmap"],
+        map_data=data["map_data"],
     )
+
+
+def _text(value: Decimal | None) -> str | None:
+    return str(value) if value is not None else None
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    return Decimal(value) if value is not None else None
+
+
+# ---- The snapshot the page reads ------------------------------------------------------------------
+
+REQUESTS_SNAPSHOT = "requests"
+SNAPSHOT_EVERY = timedelta(minutes=10)  # the worker's sweep (portal.tasks)
+SNAPSHOT_STALE = 3 * SNAPSHOT_EVERY  # older than this, the page counts afresh
+
+
+def snapshot_requests(now: datetime) -> FigureSnapshot:
+    """Count the window and keep the figures with the moment they describe."""
+    snapshot, _created = FigureSnapshot.objects.update_or_create(
+        name=REQUESTS_SNAPSHOT, defaults={"computed_at": now, "data": count_requests(now)}
+    )
+    return snapshot
+
+
+def current_request_figures(now: datetime, *, english: bool) -> tuple[RequestFigures, datetime]:
+    """The figures the page shows and when they were counted: the worker's snapshot while it
+    is fresh, else counted now (and kept)."""
+    snapshot = FigureSnapshot.objects.filter(name=REQUESTS_SNAPSHOT).first()
+    if snapshot is None or not now - SNAPSHOT_STALE <= snapshot.computed_at <= now:
+        snapshot = snapshot_requests(now)
+    return figures_from(snapshot.data, english=english), snapshot.computed_at
 
 
 def _request_map(recent: QuerySet[ServiceRequest]) -> dict[str, Any]:

@@ -77,12 +77,14 @@ def contractor(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_GET
 def requests(request: HttpRequest) -> HttpResponse:
-    data = figures.request_figures(timezone.now(), english=_english())
+    data, counted_at = figures.current_request_figures(timezone.now(), english=_english())
     return render(
         request,
         "portal/requests.html",
         {
             "data": data,
+            "counted_at": counted_at,
+            "every": int(figures.SNAPSHOT_EVERY.total_seconds() // 60),
             "days": figures.REQUEST_DAYS,
             "map_data": data.map_data,
             "heatmap_data": {

@@ -1,16 +1,22 @@
 """Every portal page: anyone may read it, in Chinese and English, in a bounded number of queries."""
 
 import html
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from conftest import World, client_for
+from parkpact import testing
 from parkpact.core.models import User
+from parkpact.core.sweeps import registered_sweeps
 from parkpact.inspections.models import SurveillancePlan
+from parkpact.portal import figures
+from parkpact.portal.models import FigureSnapshot
 
 from .helpers import PAGES, contractor_url, populate
 
@@ -128,6 +134,8 @@ def test_the_ledger_page_shows_todays_head_hash(
 
 
 def query_counts(client: Client, urls: list[str], bound: Any) -> dict[str, int]:
+    """Queries per page, the reports page reading a fresh snapshot (as with a worker running)."""
+    figures.snapshot_requests(timezone.now())
     counts = {}
     for url in urls:
         with CaptureQueriesContext(connection) as queries, bound(MAX_QUERIES):
@@ -145,3 +153,39 @@ def test_query_counts_do_not_grow_with_the_world(
     small = query_counts(client, urls, django_assert_max_num_queries)
     populate(world, manager, size=6)
     assert query_counts(client, urls, django_assert_max_num_queries) == small
+
+
+@pytest.mark.django_db
+def test_counting_the_reports_takes_the_same_queries_for_any_world(
+    world: World, manager: User
+) -> None:
+    def counted() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            figures.snapshot_requests(timezone.now())
+        return len(queries)
+
+    populate(world, manager, size=1)
+    counted()  # the first one creates the snapshot, later ones update it
+    small = counted()
+    populate(world, manager, size=6)
+    assert counted() == small <= MAX_QUERIES
+
+
+@pytest.mark.django_db
+def test_the_request_page_reads_the_workers_snapshot_and_says_when_it_was_counted(
+    client: Client, world: World, manager: User
+) -> None:
+    populate(world, manager, size=1)
+    counted_at = timezone.now() - timedelta(minutes=5)
+    snapshot = figures.snapshot_requests(counted_at)
+    total = figures.figures_from(snapshot.data, english=True).total
+    testing.make_service_request(world.zones[0], at=timezone.now() - timedelta(minutes=1))
+    body = text(client.get("/portal/requests/", HTTP_ACCEPT_LANGUAGE="en"))
+    # The snapshot's figures and its time, not a recount: the new report is not in them yet.
+    assert f"({total} in all)" in body
+    assert timezone.localtime(counted_at).strftime("Counted at %Y-%m-%d %H:%M") in body
+    # A stale snapshot (no worker for half an hour) is counted afresh when the page is read.
+    FigureSnapshot.objects.update(computed_at=timezone.now() - figures.SNAPSHOT_STALE * 2)
+    body = text(client.get("/portal/requests/", HTTP_ACCEPT_LANGUAGE="en"))
+    assert f"({total + 1} in all)" in body
+    assert "portal.snapshot_requests" in {sweep.name for sweep in registered_sweeps()}
