@@ -403,6 +403,23 @@ class ServiceRequest(models.Model):
             models.Index(fields=["updated_at"], name="sr_updated_idx"),
             # Queues: a provider's open requests, overdue first.
             models.Index(fields=["provider", "status", "expected_at"], name="sr_queue_idx"),
+            # The monthly assessment: a month's complaints the contractor was at fault for, and
+            # its missed deadlines. Few requests have either, so the indexes are partial.
+            models.Index(
+                fields=["validated_at"],
+                condition=Q(contractor_at_fault=True, validated_at__isnull=False),
+                name="sr_at_fault_validated_idx",
+            ),
+            models.Index(
+                fields=["acknowledge_breached_at"],
+                condition=Q(acknowledge_breached_at__isnull=False),
+                name="sr_ack_breached_idx",
+            ),
+            models.Index(
+                fields=["resolve_breached_at"],
+                condition=Q(resolve_breached_at__isnull=False),
+                name="sr_resolve_breached_idx",
+            ),
         ]
 
     def __str__(self) -> str:
