@@ -12,3 +12,5 @@ class CoreConfig(AppConfig):
 
         # Each app's tasks.py defines its queued jobs and registers its due-time sweeps.
         autodiscover_modules("tasks")
+        # And each app's dashboard.py its figures on the staff workspace (core.dashboard).
+        autodiscover_modules("dashboard")

@@ -4,13 +4,15 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from .dashboard import tiles_for
 from .forms import ApiTokenForm
 from .models import ApiToken, AuditEvent, LedgerCheck, User
-from .permissions import LEDGER_ROLES, SIGNED_IN_ROLES, role_required
+from .permissions import LEDGER_ROLES, SIGNED_IN_ROLES, role_required, signed_in_user
 from .services import issue_api_token, revoke_api_token
 from .tasks import verify_ledger_task
 
@@ -39,7 +41,12 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 @role_required(SIGNED_IN_ROLES)
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html")
+    """The staff workspace: what waits for the user, counted by each app, then where to go."""
+    return render(
+        request,
+        "core/home.html",
+        {"tiles": tiles_for(signed_in_user(request), timezone.now())},
+    )
 
 
 @role_required(LEDGER_ROLES)
