@@ -403,6 +403,13 @@ class ServiceRequest(models.Model):
             models.Index(fields=["updated_at"], name="sr_updated_idx"),
             # Queues: a provider's open requests, overdue first.
             models.Index(fields=["provider", "status", "expected_at"], name="sr_queue_idx"),
+            # The workspace: reports waiting for someone (open, or resolved and not yet
+            # validated), counted from the index alone.
+            models.Index(
+                fields=["status", "expected_at"],
+                condition=Q(validated_at__isnull=True),
+                name="sr_waiting_idx",
+            ),
             # The monthly assessment: a month's complaints the contractor was at fault for, and
             # its missed deadlines. Few requests have either, so the indexes are partial.
             models.Index(
