@@ -43,6 +43,7 @@ from parkpact.city.history import (
     TENDER_STATUSES,
     TENDERS,
     _History,
+    build_with_history,
     ensure_history,
     read_history_marker,
     write_history_marker,
@@ -180,15 +181,7 @@ def ensure_city(
         create_database(url, drop=True)
         call_command("migrate", interactive=False, verbosity=0)
     started = time.perf_counter()
-    build_city(
-        parks=parameters.parks,
-        months=parameters.months,
-        scale=parameters.scale,
-        seed=parameters.seed,
-        first_month=parameters.first,
-        progress=progress,
-    )
-    ensure_history(parameters, progress=progress)
+    build_with_history(parameters, progress=progress)
     analyze(always=True)
     return city_size(), time.perf_counter() - started
 

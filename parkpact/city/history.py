@@ -70,6 +70,21 @@ def ensure_history(parameters: CityParameters, *, progress: bool = True) -> floa
     return time.perf_counter() - started
 
 
+def build_with_history(parameters: CityParameters, *, progress: bool = True) -> None:
+    """The whole city into an empty, migrated database: the evidence, then its history."""
+    from parkpact.city.build import build_city
+
+    build_city(
+        parks=parameters.parks,
+        months=parameters.months,
+        scale=parameters.scale,
+        seed=parameters.seed,
+        first_month=parameters.first,
+        progress=progress,
+    )
+    ensure_history(parameters, progress=progress)
+
+
 class _History:
     """Bulk inserts, like the builder; its own random stream, so the evidence is unchanged."""
 

@@ -135,18 +135,9 @@ class Command(BaseCommand):
                 raise CommandError("Nothing was erased or built.")
 
     def build(self, parameters: Any, *, progress: bool) -> None:
-        from parkpact.city.build import build_city
-        from parkpact.city.history import ensure_history
+        from parkpact.city.history import build_with_history
 
-        build_city(
-            parks=parameters.parks,
-            months=parameters.months,
-            scale=parameters.scale,
-            seed=parameters.seed,
-            first_month=parameters.first,
-            progress=progress,
-        )
-        ensure_history(parameters, progress=progress)
+        build_with_history(parameters, progress=progress)
 
     def report(self, sizes: dict[str, int], seconds: float, size: int | None) -> None:
         width = max(len(table) for table in sizes)
