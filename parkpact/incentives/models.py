@@ -25,7 +25,25 @@ HOURS: dict[str, Any] = {"max_digits": 5, "decimal_places": 2}
 MONEY: dict[str, Any] = {"max_digits": 10, "decimal_places": 2}
 
 
-class CostBreakdown(models.Model):
+class ContractFigures(models.Model):
+    """Figures a manager enters for a contract, one row per contract, saved through
+    ``services.save_for_contract`` (which records who changed them, in the ledger too)."""
+
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class CostBreakdown(ContractFigures):
     """What one zone-day of a contract's work costs the contractor (staff hours, wages,
     consumables), entered by the contract manager; and what one inspection visit costs the
     centre. Optional: without it the saving defaults to the zone's share of the fee by area."""
@@ -57,15 +75,6 @@ class CostBreakdown(models.Model):
         help_text=_("Hours one inspection visit takes the centre's inspector, travel included."),
     )
     inspector_wage_per_hour = models.DecimalField(_("inspector wage per hour (CNY)"), **MONEY)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("cost breakdown")
@@ -108,7 +117,7 @@ MAX_MONTHLY_COST = Decimal(1000000)
 MAX_OVERHEAD_RATE = Decimal(100)
 
 
-class InHouseComparator(models.Model):
+class InHouseComparator(ContractFigures):
     """What the centre would spend in a month doing the contract's work itself (its own staff,
     wages, equipment, consumables and management overhead), entered by the contract manager:
     the benchmark the contract's value for money is measured against."""
@@ -147,15 +156,6 @@ class InHouseComparator(models.Model):
         help_text=_("Supervision, administration and training, as a share of the costs above."),
     )
     note = models.TextField(_("note"), blank=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("updated by"),
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         verbose_name = _("in-house comparator")

@@ -39,7 +39,7 @@ from parkpact.sensors.models import Device, SensorRule
 from parkpact.servicerequests.models import ServiceRequest
 
 from . import deterrence
-from .models import MAX_CONSUMABLES, MAX_HOURS, MAX_WAGE, CostBreakdown, InHouseComparator
+from .models import MAX_CONSUMABLES, MAX_HOURS, MAX_WAGE, ContractFigures, CostBreakdown
 
 Source = PerformanceStandard.Source
 
@@ -79,7 +79,7 @@ def _limits() -> dict[str, tuple[Decimal, str]]:
     }
 
 
-M = TypeVar("M", CostBreakdown, InHouseComparator)
+M = TypeVar("M", bound=ContractFigures)
 
 
 def check_figures(
@@ -121,7 +121,7 @@ def save_for_contract(
     """Create or change the contract's one row of ``model`` (a cost breakdown, a comparator)
     under a row lock, with a ledger event holding the figures before and after."""
     with transaction.atomic():
-        row = model.objects.select_for_update().filter(contract=contract).first()
+        row = model._default_manager.select_for_update().filter(contract=contract).first()
         before = {name: getattr(row, name) for name in values} if row else None
         if row is None:
             row = model(contract=contract)
